@@ -62,6 +62,11 @@ type Host struct {
 	// SubnetID4 and SubnetID6 are the subnets the reservation is for;
 	// SubnetIDGlobal (0) makes it global. Kea uses SubnetIDUnused
 	// (0xffffffff) for "no v4 part" / "no v6 part".
+	//
+	// Beware the zero value: a Host{} literal is global in both families.
+	// A DHCPv4 reservation must set SubnetID6 to SubnetIDUnused (and a
+	// DHCPv6 one SubnetID4), as Kea's parsers do; NewHost4 and NewHost6 do
+	// it for you.
 	SubnetID4 SubnetID
 	SubnetID6 SubnetID
 
@@ -138,4 +143,143 @@ func cloneOptions(in []option.Data) []option.Data {
 		out[i] = o
 	}
 	return out
+}
+
+// NewHost4 returns a DHCPv4 reservation for the identifier in the given v4
+// subnet (SubnetIDGlobal for a global one); its v6 part is unused.
+func NewHost4(subnetID SubnetID, t IdentifierType, id []byte) *Host {
+	return &Host{IdentifierType: t, Identifier: id, SubnetID4: subnetID, SubnetID6: SubnetIDUnused}
+}
+
+// NewHost6 returns a DHCPv6 reservation for the identifier in the given v6
+// subnet (SubnetIDGlobal for a global one); its v4 part is unused.
+func NewHost6(subnetID SubnetID, t IdentifierType, id []byte) *Host {
+	return &Host{IdentifierType: t, Identifier: id, SubnetID4: SubnetIDUnused, SubnetID6: subnetID}
+}
+
+// Ident returns the host's identifier (type and value). The value shares
+// the host's memory.
+func (h *Host) Ident() Identifier {
+	return Identifier{Type: h.IdentifierType, Value: h.Identifier}
+}
+
+// HasV4Part reports whether the host belongs to a v4 subnet (or is a
+// global v4 reservation), i.e. SubnetID4 is not SubnetIDUnused.
+func (h *Host) HasV4Part() bool { return h.SubnetID4 != SubnetIDUnused }
+
+// HasV6Part reports whether the host belongs to a v6 subnet (or is a
+// global v6 reservation), i.e. SubnetID6 is not SubnetIDUnused.
+func (h *Host) HasV6Part() bool { return h.SubnetID6 != SubnetIDUnused }
+
+// HasIPv4 reports whether the host reserves an IPv4 address.
+func (h *Host) HasIPv4() bool { return h.IPv4Address.IsValid() && !h.IPv4Address.IsUnspecified() }
+
+// HasIPv6 reports whether the host reserves IPv6 addresses or prefixes.
+func (h *Host) HasIPv6() bool { return len(h.IPv6Addresses) > 0 || len(h.IPv6Prefixes) > 0 }
+
+// HasIPv6Address reports whether a is one of the host's IA_NA reservations.
+func (h *Host) HasIPv6Address(a netip.Addr) bool {
+	for _, x := range h.IPv6Addresses {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// HasIPv6Prefix reports whether p is one of the host's IA_PD reservations.
+func (h *Host) HasIPv6Prefix(p netip.Prefix) bool {
+	for _, x := range h.IPv6Prefixes {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// String describes the host for logs and errors:
+// "hw-address=01:02:03:04:05:06 subnet4=1 ipv4=192.0.2.10 host-id=7".
+func (h *Host) String() string {
+	if h == nil {
+		return "<nil host>"
+	}
+	var sb strings.Builder
+	sb.WriteString(h.IdentifierType.String())
+	sb.WriteByte('=')
+	sb.WriteString(FormatHex(h.Identifier))
+	if h.HasV4Part() {
+		fmt.Fprintf(&sb, " subnet4=%d", h.SubnetID4)
+	}
+	if h.HasV6Part() {
+		fmt.Fprintf(&sb, " subnet6=%d", h.SubnetID6)
+	}
+	if h.HasIPv4() {
+		fmt.Fprintf(&sb, " ipv4=%s", h.IPv4Address)
+	}
+	for _, a := range h.IPv6Addresses {
+		fmt.Fprintf(&sb, " ipv6=%s", a)
+	}
+	for _, p := range h.IPv6Prefixes {
+		fmt.Fprintf(&sb, " prefix=%s", p)
+	}
+	if h.Hostname != "" {
+		fmt.Fprintf(&sb, " hostname=%q", h.Hostname)
+	}
+	if h.HostID != 0 {
+		fmt.Fprintf(&sb, " host-id=%d", h.HostID)
+	}
+	return sb.String()
+}
+
+// Validate checks what every data source requires of a host before it is
+// added: a known identifier type with a value of allowed length (Kea's
+// Host::getIdentifierMaxLength), at least one of SubnetID4/SubnetID6 used,
+// an IPv4 reservation only with a v4 part, IPv6 reservations only with a v6
+// part, unicast IPv6 addresses, prefixes of length 1..128 and no
+// reservation listed twice.
+func (h *Host) Validate() error {
+	if h == nil {
+		return fmt.Errorf("hostmgr: host is nil")
+	}
+	if err := validateIdentifier(h.IdentifierType, h.Identifier); err != nil {
+		return err
+	}
+	if !h.HasV4Part() && !h.HasV6Part() {
+		return fmt.Errorf("hostmgr: host %s: both SubnetID4 and SubnetID6 are unused (%d)", h, SubnetIDUnused)
+	}
+	if h.IPv4Address.IsValid() && !h.IPv4Address.IsUnspecified() {
+		if !h.IPv4Address.Is4() {
+			return fmt.Errorf("hostmgr: host %s: IPv4 reservation %s is not an IPv4 address", h, h.IPv4Address)
+		}
+		if !h.HasV4Part() {
+			return fmt.Errorf("hostmgr: host %s: IPv4 reservation %s without an IPv4 subnet", h, h.IPv4Address)
+		}
+	}
+	if h.HasIPv6() && !h.HasV6Part() {
+		return fmt.Errorf("hostmgr: host %s: IPv6 reservations without an IPv6 subnet", h)
+	}
+	if h.NextServer.IsValid() && !h.NextServer.Is4() {
+		return fmt.Errorf("hostmgr: host %s: next-server %s is not an IPv4 address", h, h.NextServer)
+	}
+	for i, a := range h.IPv6Addresses {
+		if !a.Is6() || a.Is4In6() || a.Zone() != "" || a.IsMulticast() || a.IsUnspecified() {
+			return fmt.Errorf("hostmgr: host %s: invalid IPv6 address reservation %q", h, a)
+		}
+		for _, b := range h.IPv6Addresses[:i] {
+			if a == b {
+				return fmt.Errorf("hostmgr: host %s: IPv6 address %s reserved twice", h, a)
+			}
+		}
+	}
+	for i, p := range h.IPv6Prefixes {
+		if !p.IsValid() || !p.Addr().Is6() || p.Addr().Is4In6() || p.Addr().IsMulticast() || p.Bits() == 0 {
+			return fmt.Errorf("hostmgr: host %s: invalid IPv6 prefix reservation %q", h, p)
+		}
+		for _, q := range h.IPv6Prefixes[:i] {
+			if p == q {
+				return fmt.Errorf("hostmgr: host %s: IPv6 prefix %s reserved twice", h, p)
+			}
+		}
+	}
+	return nil
 }
