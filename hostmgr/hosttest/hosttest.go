@@ -76,7 +76,9 @@ func Run(t *testing.T, open func(t *testing.T) hostmgr.DataSource) {
 
 var ctx = context.Background()
 
-func mac(i int) []byte { return []byte{0x02, 0x00, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)} }
+func mac(i int) []byte {
+	return []byte{0x02, 0x00, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)}
+}
 func duid(i int) []byte {
 	return []byte{0x00, 0x01, 0x00, 0x01, 0xaa, 0xbb, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)}
 }
