@@ -34,8 +34,12 @@
 // Int.Add is one atomic add on the value and one atomic store of the
 // change's timestamp, which sits on the same cache line. The timestamp is
 // read from the monotonic clock only (time.Since of the Manager's creation
-// time, a few nanoseconds cheaper than time.Now): timestamps follow the
-// monotonic clock from New on and ignore later steps of the wall clock.
+// time, about half the cost of time.Now): timestamps follow the monotonic
+// clock from New on and ignore later steps of the wall clock. That clock
+// read is most of Add's cost (some 25-30 ns on a VM, against 2-3 ns for the
+// atomic add; see the benchmarks); it buys exact, microsecond timestamps
+// as Kea's, without a background goroutine. Kea's addValue takes a mutex
+// and a clock read per update.
 // Each statistic has a cache line of its own, so statistics updated by
 // different goroutines do not contend; one statistic updated from many
 // cores does (as any shared atomic counter).

@@ -153,8 +153,9 @@ func (c *FakeClock) Go(f func()) {
 // ran at, exactly as if callbacks took no time.
 //
 // Because it waits, Advance blocks for as long as any callback started with
-// Go blocks, including one started by an earlier AdvanceNoWait. Tests of
-// slow or blocked callbacks use AdvanceNoWait and Settle.
+// Go blocks, including one started by an earlier AdvanceNoWait, and it
+// must not be called from such a callback (it would wait for itself).
+// Tests of slow or blocked callbacks use AdvanceNoWait and Settle.
 func (c *FakeClock) Advance(d time.Duration) { c.advance(d, true) }
 
 // AdvanceNoWait is Advance without waiting for callbacks: it fires the
