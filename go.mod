@@ -11,6 +11,7 @@ require (
 	github.com/jackc/pgx/v5 v5.13.0 // indirect
 	github.com/miekg/dns v1.1.72 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.63.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
