@@ -26,16 +26,16 @@ import (
 //	oneof=a|b|c    allowed string values
 
 type fieldInfo struct {
-	key            string
-	index          int
-	v4, v6, net    bool
-	ip4, inline    bool
+	key             string
+	index           int
+	v4, v6, net     bool
+	ip4, inline     bool
 	def, def4, def6 string
-	hasDef         bool
-	hasDef4        bool
-	hasDef6        bool
-	max            uint64
-	oneof          []string
+	hasDef          bool
+	hasDef4         bool
+	hasDef6         bool
+	max             uint64
+	oneof           []string
 }
 
 var fieldCache sync.Map // reflect.Type -> []fieldInfo (a memo, not state)

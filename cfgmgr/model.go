@@ -136,8 +136,8 @@ type Config struct {
 
 	Globals Globals
 
-	Interfaces    InterfacesConfig
-	LeaseDatabase *Database   // nil: not configured (memfile with defaults)
+	Interfaces     InterfacesConfig
+	LeaseDatabase  *Database   // nil: not configured (memfile with defaults)
 	HostsDatabases []*Database // hosts-database / hosts-databases, in order
 	// HostsDatabasesSingle records that the config used the singular
 	// "hosts-database" key, so marshalling writes it back the same way.

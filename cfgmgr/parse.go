@@ -260,6 +260,9 @@ func (d *decoder) server(o *object) *Config {
 			setDefaultsOf(sec, d.fam)
 		}
 	}
+	if cfg.Interfaces.Interfaces == nil {
+		cfg.Interfaces.Interfaces = []string{}
+	}
 	d.reservationMode(resModePath, resMode, &cfg.Globals.Params)
 	d.checkParams(root, &cfg.Globals.Params)
 	d.checkGlobals(root, cfg)
