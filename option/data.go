@@ -41,4 +41,9 @@ type Data struct {
 	// ClientClasses, when not empty, limits the option to packets in one of
 	// these classes (Kea 2.7+ option-data client-classes).
 	ClientClasses []string
+
+	// Warnings lists what Kea accepts silently but is likely a mistake,
+	// such as values after the last field of a record (ignored). Parsing
+	// succeeded; callers may log them.
+	Warnings []string
 }
