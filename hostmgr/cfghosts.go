@@ -54,16 +54,24 @@ var (
 // NewCfgHosts returns an empty source with ip-reservations-unique on (Kea's
 // default).
 func NewCfgHosts() *CfgHosts {
+	return newCfgHosts(0, 0)
+}
+
+// newCfgHosts sizes the indexes for n4 hosts with a v4 part and n6 with a
+// v6 part.
+func newCfgHosts(n4, n6 int) *CfgHosts {
 	return &CfgHosts{
 		unique:  true,
-		byIdent: make(map[string][]*Host),
-		id4:     make(map[string]*Host),
-		id6:     make(map[string]*Host),
-		addr4:   make(map[netip.Addr][]*Host),
-		addr6:   make(map[netip.Addr][]*Host),
+		byIdent: make(map[string][]*Host, max(n4, n6)),
+		id4:     make(map[string]*Host, n4),
+		id6:     make(map[string]*Host, n6),
+		addr4:   make(map[netip.Addr][]*Host, n4),
+		addr6:   make(map[netip.Addr][]*Host, n6),
 		names:   make(map[string][]*Host),
 		sub4:    make(map[SubnetID][]*Host),
 		sub6:    make(map[SubnetID][]*Host),
+		all4:    make([]*Host, 0, n4),
+		all6:    make([]*Host, 0, n6),
 	}
 }
 
@@ -71,7 +79,16 @@ func NewCfgHosts() *CfgHosts {
 // order with Add's rules, and ip-reservations-unique set to unique. The
 // error names the first host that could not be added.
 func NewConfigSource(unique bool, hosts ...*Host) (*CfgHosts, error) {
-	c := NewCfgHosts()
+	n4, n6 := 0, 0
+	for _, h := range hosts {
+		if h != nil && h.HasV4Part() {
+			n4++
+		}
+		if h != nil && h.HasV6Part() {
+			n6++
+		}
+	}
+	c := newCfgHosts(n4, n6)
 	c.unique = unique
 	for i, h := range hosts {
 		if err := c.add(h); err != nil {

@@ -43,6 +43,8 @@ func TestRegistry(t *testing.T) {
 	_, err = hostmgr.Open(ctx, nil)
 	require.Error(t, err)
 
-	require.Panics(t, func() { hostmgr.Register("test-registry", func(context.Context, map[string]any) (hostmgr.DataSource, error) { return nil, nil }) })
+	require.Panics(t, func() {
+		hostmgr.Register("test-registry", func(context.Context, map[string]any) (hostmgr.DataSource, error) { return nil, nil })
+	})
 	require.Panics(t, func() { hostmgr.Register("test-nil", nil) })
 }
