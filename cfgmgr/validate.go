@@ -38,6 +38,7 @@ type subnetRef struct {
 type rangeRef struct {
 	path        string
 	first, last netip.Addr
+	show        string // how the value is shown in errors ("" = "first - last")
 }
 
 // run validates and links. top4/top6 are the top-level subnets in file
@@ -51,19 +52,19 @@ func (v *validator) run(top4 []*Subnet4, top6 []*Subnet6) {
 	addPools4 := func(path string, s *Subnet4) {
 		for i, p := range s.Pools {
 			pp := fmt.Sprintf("%s/pools[%d]/pool", path, i)
-			pools = append(pools, rangeRef{pp, p.First, p.Last})
+			pools = append(pools, rangeRef{pp, p.First, p.Last, ""})
 			v.poolInSubnet(pp, p.First, p.Last, s.Prefix)
 		}
 	}
 	addPools6 := func(path string, s *Subnet6) {
 		for i, p := range s.Pools {
 			pp := fmt.Sprintf("%s/pools[%d]/pool", path, i)
-			pools = append(pools, rangeRef{pp, p.First, p.Last})
+			pools = append(pools, rangeRef{pp, p.First, p.Last, ""})
 			v.poolInSubnet(pp, p.First, p.Last, s.Prefix)
 		}
 		for i, p := range s.PDPools {
 			pp := fmt.Sprintf("%s/pd-pools[%d]", path, i)
-			pdpools = append(pdpools, rangeRef{pp, p.Prefix.Addr(), lastAddr(p.Prefix)})
+			pdpools = append(pdpools, rangeRef{pp, p.Prefix.Addr(), lastAddr(p.Prefix), p.Prefix.String()})
 		}
 	}
 	netNames := map[string]string{}
@@ -141,7 +142,7 @@ func (v *validator) run(top4 []*Subnet4, top6 []*Subnet6) {
 	var ranges []rangeRef
 	for _, s := range subs {
 		m := s.prefix.Masked()
-		ranges = append(ranges, rangeRef{s.path + "/subnet", m.Addr(), lastAddr(m)})
+		ranges = append(ranges, rangeRef{s.path + "/subnet", m.Addr(), lastAddr(m), s.prefix.String()})
 	}
 	v.overlaps(ranges, "subnet overlaps %s", true)
 	v.overlaps(pools, "pool overlaps %s", false)
@@ -193,7 +194,11 @@ func (v *validator) overlaps(rs []rangeRef, msg string, skipEqual bool) {
 		cur, top := sorted[i], sorted[maxIdx]
 		if cur.first.Compare(top.last) <= 0 {
 			if !(skipEqual && cur.first == top.first && cur.last == top.last) {
-				v.d.err(cur.path, fmt.Sprintf("%s - %s", cur.first, cur.last), ErrOverlap, msg, top.path)
+				show := cur.show
+				if show == "" {
+					show = fmt.Sprintf("%s - %s", cur.first, cur.last)
+				}
+				v.d.err(cur.path, show, ErrOverlap, msg, top.path)
 			}
 		}
 		if top.last.Less(cur.last) {
