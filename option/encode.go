@@ -113,7 +113,8 @@ func describe(d *Definition) string {
 
 // checkSpecial applies the checks Kea's special option classes make on the
 // payload: the tuple list of vendor-class (v6 16) and vivco-suboptions (v4
-// 124), and the non-empty prefix of pd-exclude (v6 67).
+// 124), the N and S flags of the client FQDN options (v4 81, v6 39), and the
+// non-empty prefix of pd-exclude (v6 67).
 func (d *Definition) checkSpecial(w []byte) error {
 	u := d.universe()
 	switch {
@@ -128,6 +129,16 @@ func (d *Definition) checkSpecial(w []byte) error {
 				return errf(ErrInvalidValue, "vendor class data after the enterprise number must be a list of length-prefixed tuples: %v", err)
 			}
 			rest = rest[n:]
+		}
+	case d.Type == TypeRecord && len(w) > 0 && ((u == V4 && d.Space == SpaceDHCP4 && d.Code == 81) || (u == V6 && d.Space == SpaceDHCP6 && d.Code == 39)):
+		// Client FQDN flags: N (no server update) excludes S (server
+		// updates), RFC 4702 and RFC 4704.
+		n := byte(0x08)
+		if u == V6 {
+			n = 0x04
+		}
+		if w[0]&n != 0 && w[0]&0x01 != 0 {
+			return errf(ErrInvalidValue, "flags %d set both N and S, which the RFC forbids", w[0])
 		}
 	case u == V6 && d.Space == SpaceDHCP6 && d.Code == 67 && d.Type == TypeIPv6Prefix:
 		if len(w) > 0 && w[0] == 0 {

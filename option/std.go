@@ -52,8 +52,9 @@ const (
 )
 
 // stdDef is one row of the tables: a definition plus whether a custom
-// option-def may replace it (Kea's "last resort" definition of v4 option
-// 43, and the RAI sub-options, which Kea 2.2 does not define).
+// option-def may replace it: Kea's "last resort" definition of v4 option
+// 43, the RAI sub-options (which Kea 2.2 does not define) and the DOCSIS
+// vendor options (which Kea lets an option-def redefine).
 type stdDef struct {
 	Definition
 	overridable bool
@@ -219,8 +220,8 @@ var stdV4 = []stdDef{
 	overridable(def(SpaceAgent, 152, "virtual-subnet-select-ctrl", tBin, one, "")),
 
 	// CableLabs DOCSIS 3 (enterprise 4491), carried in vivso-suboptions.
-	def(SpaceDOCSIS, 1, "oro", tU8, arr, ""),
-	def(SpaceDOCSIS, 2, "tftp-servers", tV4, arr, ""),
+	overridable(def(SpaceDOCSIS, 1, "oro", tU8, arr, "")),
+	overridable(def(SpaceDOCSIS, 2, "tftp-servers", tV4, arr, "")),
 }
 
 // stdV6 holds the standard DHCPv6 definitions, as Kea 2.2 names them,
@@ -235,7 +236,7 @@ var stdV6 = []stdDef{
 	def(SpaceDHCP6, 7, "preference", tU8, one, ""),
 	def(SpaceDHCP6, 8, "elapsed-time", tU16, one, ""),
 	def(SpaceDHCP6, 9, "relay-msg", tBin, one, ""),
-	def(SpaceDHCP6, 11, "auth", tRec, one, "", tU8, tU8, tU8, tBin),
+	def(SpaceDHCP6, 11, "auth", tBin, one, ""),
 	def(SpaceDHCP6, 12, "unicast", tV6, one, ""),
 	def(SpaceDHCP6, 13, "status-code", tRec, one, "", tU16, tStr),
 	def(SpaceDHCP6, 14, "rapid-commit", tEmpty, one, ""),
@@ -312,16 +313,16 @@ var stdV6 = []stdDef{
 	def(SpaceS46V4V6Bind, 93, "s46-portparams", tRec, one, "", tU8, tPSID),
 
 	// CableLabs DOCSIS 3 (enterprise 4491), carried in vendor-opts.
-	def(SpaceDOCSIS, 1, "oro", tU16, arr, ""),
-	def(SpaceDOCSIS, 2, "device-type", tStr, one, ""),
-	def(SpaceDOCSIS, 10, "vendor-type", tStr, one, ""),
-	def(SpaceDOCSIS, 32, "tftp-servers", tV6, arr, ""),
-	def(SpaceDOCSIS, 33, "config-file", tStr, one, ""),
-	def(SpaceDOCSIS, 34, "syslog-servers", tV6, arr, ""),
-	def(SpaceDOCSIS, 36, "device-id", tBin, one, ""),
-	def(SpaceDOCSIS, 37, "time-servers", tV6, arr, ""),
-	def(SpaceDOCSIS, 38, "time-offset", tI32, one, ""),
-	def(SpaceDOCSIS, 1026, "cmts-cm-mac", tBin, one, ""),
+	overridable(def(SpaceDOCSIS, 1, "oro", tU16, arr, "")),
+	overridable(def(SpaceDOCSIS, 2, "device-type", tStr, one, "")),
+	overridable(def(SpaceDOCSIS, 10, "vendor-type", tStr, one, "")),
+	overridable(def(SpaceDOCSIS, 32, "tftp-servers", tV6, arr, "")),
+	overridable(def(SpaceDOCSIS, 33, "config-file", tStr, one, "")),
+	overridable(def(SpaceDOCSIS, 34, "syslog-servers", tV6, arr, "")),
+	overridable(def(SpaceDOCSIS, 36, "device-id", tBin, one, "")),
+	overridable(def(SpaceDOCSIS, 37, "time-servers", tV6, arr, "")),
+	overridable(def(SpaceDOCSIS, 38, "time-offset", tI32, one, "")),
+	overridable(def(SpaceDOCSIS, 1026, "cmts-cm-mac", tBin, one, "")),
 
 	// ISC (enterprise 2495): DHCPv4-over-DHCPv6 between kea-dhcp6 and
 	// kea-dhcp4.
