@@ -1,0 +1,24 @@
+// Command gencfg writes a large Kea Dhcp4 configuration, to time
+// cfgmgr.Parse against `kea-dhcp4 -t`:
+//
+//	go run ./cfgmgr/internal/cmd/gencfg -subnets 10000 -reservations 100000 > /tmp/big4.json
+//	time kea-dhcp4 -t /tmp/big4.json
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/dhcpsrv/dhcpsrv/cfgmgr/internal/gen"
+)
+
+func main() {
+	subnets := flag.Int("subnets", 10000, "number of subnets")
+	resv := flag.Int("reservations", 100000, "number of reservations")
+	flag.Parse()
+	if err := gen.Config4(os.Stdout, *subnets, *resv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
