@@ -92,11 +92,11 @@ var codecCases = []struct {
 	{name: "fqdn escapes", typ: TypeFQDN, text: `a\.b.c\032d`, wire: "03612e62036320640" + "0", canon: `a\.b.c\032d`},
 	{name: "fqdn array", typ: TypeFQDN, array: true, text: "example.com, example.org", wire: "076578616d706c6503636f6d00076578616d706c65036f726700"},
 	{name: "tuple v4", typ: TypeTuple, u: V4, text: "abc", wire: "03616263"},
-	{name: "tuple v6", typ: TypeTuple, u: V6, array: true, text: "root=/dev/sda2, quiet", wire: "000e726f6f743d2f6465762f736461320005717569657"+"4"},
+	{name: "tuple v6", typ: TypeTuple, u: V6, array: true, text: "root=/dev/sda2, quiet", wire: "000e726f6f743d2f6465762f736461320005717569657" + "4"},
 	{name: "record", typ: TypeRecord, rec: []Type{TypeIPv4Address, TypeUint16, TypeBoolean, TypeString}, text: "192.0.2.100, 123, true, Hello World", wire: "c0000264007b0148656c6c6f20576f726c64"},
 	{name: "record array", typ: TypeRecord, array: true, rec: []Type{TypeIPv4Address, TypeUint16}, text: "192.0.2.1, 1, 2", wire: "c000020100010002"},
 	{name: "record trailing binary", typ: TypeRecord, rec: []Type{TypeUint8, TypeBinary}, text: "0, 1A BB", wire: "001abb", canon: "0, 1ABB"},
-	{name: "record fqdn array", typ: TypeRecord, array: true, rec: []Type{TypeUint8, TypeFQDN}, text: "1, a.org, b.org", wire: "010161036f72670001620"+"36f726700"},
+	{name: "record fqdn array", typ: TypeRecord, array: true, rec: []Type{TypeUint8, TypeFQDN}, text: "1, a.org, b.org", wire: "010161036f72670001620" + "36f726700"},
 	{name: "record psid tuple", typ: TypeRecord, u: V4, rec: []Type{TypeIPv4Address, TypePSID, TypeTuple, TypeFQDN, TypeString}, text: "192.0.2.74, 3/4, 1, example.org, string", wire: "c000024a04300001" + "31" + "076578616d706c65036f726700" + "737472696e67"},
 }
 
