@@ -13,7 +13,25 @@ import (
 // client hold no further candidate in the current round: every candidate
 // has been proposed once since the last reset. The engine then moves to the
 // next subnet of the shared network (Kea's "zero address" answer).
+//
+// Answering ErrExhausted also ends the round: the next Pick for the same
+// pools starts a new one (see Allocator for the exact contract).
 var ErrExhausted = errors.New("alloc: no more candidates in the permitted pools")
+
+// ErrUnknownAllocator is returned (wrapped) by Registry.New and NewAllocator
+// for a name no factory is registered under.
+var ErrUnknownAllocator = errors.New("alloc: unknown allocator")
+
+// ErrUnsupported is returned (wrapped) by a Factory asked for a lease type or
+// a pool it cannot serve, e.g. "flq" for an IPv6 address pool larger than
+// MaxFLQPoolSize.
+var ErrUnsupported = errors.New("alloc: not supported")
+
+// ErrInvalidPool is returned (wrapped) by the built-in factories for a Spec
+// whose pools are malformed: an unset or reversed range, a family that does
+// not match the lease type, a prefix length out of range, a PD pool whose
+// first prefix is not aligned to the delegated length, or overlapping pools.
+var ErrInvalidPool = errors.New("alloc: invalid pool")
 
 // ClientClasses are the classes a packet belongs to, in evaluation order.
 type ClientClasses []string
@@ -54,8 +72,22 @@ type Request struct {
 	Hint netip.Addr
 	// HintLen is the prefix length the client asked for (PD only; 0 = none).
 	HintLen int
-	// LenMatch selects PD pools by their delegated length (PD only).
+	// LenMatch selects PD pools by their delegated length (PD only):
+	// with MatchEqual a pool qualifies if its delegated length equals
+	// HintLen, with MatchLower if it is shorter, with MatchHigher if it is
+	// longer. Without a length hint (HintLen 0, or 128 which Kea treats as
+	// none) every pool qualifies whatever LenMatch says. Ignored for
+	// address lease types.
 	LenMatch PrefixLenMatch
+	// Attempt numbers the picks of one allocation: the engine sets it to
+	// 0 for the first Pick it makes while allocating for a client, 1 for
+	// the second, and so on, and back to 0 after an ErrExhausted.
+	// Stateless allocators derive their candidate from it: "hashed"
+	// proposes candidate number Attempt of the client's own permutation
+	// of the pools, so an engine that leaves it 0 gets the same candidate
+	// again and again from "hashed". The other built-ins ignore it. A
+	// negative value counts as 0.
+	Attempt int
 }
 
 // Candidate is an allocator's proposal.
@@ -80,9 +112,41 @@ func (c Candidate) Prefix() netip.Prefix { return netip.PrefixFrom(c.Addr, c.Pre
 // An Allocator must be safe for concurrent use: the engine calls Pick from
 // many goroutines at once. Allocators are created per subnet and lease type
 // when a configuration is committed, by a Factory chosen by the subnet's
-// "allocator" (addresses) or "pd-allocator" (prefixes) parameter.
+// "allocator" (addresses) or "pd-allocator" (prefixes) parameter. An
+// allocator that holds resources (a lease manager watch: "flq") also
+// implements io.Closer; the engine calls Close when the configuration it
+// was built for is replaced.
+//
+// Rounds. Every allocator proposes in rounds so that the engine's loop
+// terminates and no candidate is proposed twice before the pools have been
+// covered:
+//
+//   - A round is per pool. Within a round a pool's resources are proposed
+//     at most once each, whichever goroutines ask.
+//   - When every pool permitted for a request (class guards, and for PD
+//     the prefix-length match) has finished its round, Pick answers
+//     ErrExhausted and resets those pools: the next Pick starts a new
+//     round. For a fixed request (same classes, same length match) Pick
+//     therefore proposes each resource of the permitted pools exactly once
+//     and then answers ErrExhausted, Capacity(classes) picks later when
+//     nothing else shares the pools (fewer for "flq", which skips used
+//     resources).
+//   - Stateless allocators ("hashed") keep no round: their round is the
+//     sequence Attempt = 0, 1, … of one allocation, and ErrExhausted comes
+//     at Attempt ≥ the permitted pools' capacity.
+//
+// Because rounds are shared by all requests, an allocation may meet
+// ErrExhausted after fewer than Capacity picks (other clients consumed the
+// round). An engine that wants Kea's "try up to capacity" bound should
+// therefore stop at its second ErrExhausted within one allocation, or
+// after Capacity picks, whichever comes first.
+//
+// Pools larger than 2^64−1 resources (an IPv6 address pool wider than a
+// /64, or a PD pool with more than 2^64−1 prefixes) are limited to their
+// first 2^64−1 resources.
 type Allocator interface {
-	// Pick proposes the next candidate for req, or ErrExhausted.
+	// Pick proposes the next candidate for req, or ErrExhausted. A nil
+	// req counts as a request with no classes. Pick does not block on I/O.
 	Pick(req *Request) (Candidate, error)
 	// Capacity returns how many resources the pools permitted for classes
 	// hold, saturated at MaxUint64. The engine bounds its attempts by it.
@@ -104,7 +168,9 @@ type Pool struct {
 	PrefixLen int
 	// Prefix is the PD pool's prefix (zero for address pools).
 	Prefix netip.Prefix
-	// Excluded is the PD pool's excluded prefix (RFC 6603), or zero.
+	// Excluded is the PD pool's excluded prefix (RFC 6603), or zero. It
+	// is carved out of every prefix delegated from the pool (the server
+	// sends it in the OPTION_PD_EXCLUDE); allocators do not skip it.
 	Excluded netip.Prefix
 	// ID is the pool-id; ClientClass the pool's class guard.
 	ID          uint32
