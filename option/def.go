@@ -195,7 +195,8 @@ func (d *Definition) String() string {
 // record fields (at least two, strings and binaries only last, no empty),
 // arrays (not of string, binary or empty, nor of a record ending in one) and
 // the encapsulated space (valid name, not its own space, not with an array).
-// Errors wrap ErrInvalidDefinition.
+// Errors wrap ErrInvalidDefinition. (A few standard dhcp6 containers, such
+// as ia-na, encapsulate their own space; only option-def forbids that.)
 func (d *Definition) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("option: option-def %s.%s: %s: %w", d.Space, d.Name, fmt.Sprintf(format, args...), ErrInvalidDefinition)
