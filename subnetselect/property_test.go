@@ -47,6 +47,7 @@ var (
 		netip.MustParseAddr("10.0.0.0"), netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.200"),
 		netip.MustParseAddr("10.0.1.5"), netip.MustParseAddr("10.0.2.129"), netip.MustParseAddr("10.0.3.255"),
 		netip.MustParseAddr("10.9.9.9"), netip.MustParseAddr("192.0.2.3"),
+		netip.MustParseAddr("::ffff:10.0.0.5"), netip.MustParseAddr("::ffff:255.255.255.255"),
 	}, relayPool4...)
 	relayPool6 = []netip.Addr{
 		netip.MustParseAddr("2001:db8:1::1"), netip.MustParseAddr("2001:db8:2::1"),
@@ -57,6 +58,7 @@ var (
 		netip.MustParseAddr("2001:db8::5"), netip.MustParseAddr("2001:db8:0:1::5"),
 		netip.MustParseAddr("2001:db8:1:0:1::"), netip.MustParseAddr("2001:db8:3::ff"),
 		netip.MustParseAddr("2001:db9::1"), netip.MustParseAddr("fe80::2"),
+		netip.MustParseAddr("2001:db8:2::1%eth0"), netip.MustParseAddr("::ffff:10.0.0.5"),
 	}, relayPool6...)
 	classes = []string{"A", "B", "C"}
 	ifaces  = []string{"eth0", "eth1", "eth2"}

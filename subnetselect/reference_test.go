@@ -64,19 +64,37 @@ func refIfaceID(own, net *cfgmgr.Params) string {
 
 func sorted4(cfg *cfgmgr.Config) []*cfgmgr.Subnet4 {
 	s := slices.Clone(cfg.Subnets4)
+	s = slices.DeleteFunc(s, func(s *cfgmgr.Subnet4) bool { return s == nil })
 	slices.SortStableFunc(s, func(a, b *cfgmgr.Subnet4) int { return cmp.Compare(a.ID, b.ID) })
 	return s
 }
 
 func sorted6(cfg *cfgmgr.Config) []*cfgmgr.Subnet6 {
 	s := slices.Clone(cfg.Subnets6)
+	s = slices.DeleteFunc(s, func(s *cfgmgr.Subnet6) bool { return s == nil })
 	slices.SortStableFunc(s, func(a, b *cfgmgr.Subnet6) int { return cmp.Compare(a.ID, b.ID) })
 	return s
 }
 
 func isZero4(a netip.Addr) bool { return !a.IsValid() || a == netip.IPv4Unspecified() }
 
+// normalized returns sel with addresses as Kea would see them: without
+// zones, and IPv4-mapped addresses unmapped in the v4 fields.
+func normalized(sel *Selector, v4 bool) *Selector {
+	c := *sel
+	for _, a := range []*netip.Addr{&c.CIAddr, &c.GIAddr, &c.OptionSelect, &c.LocalAddr, &c.IfaceAddr4} {
+		*a = a.Unmap()
+	}
+	if v4 && !c.DHCP4o6 {
+		c.RemoteAddr = c.RemoteAddr.Unmap()
+	}
+	c.RemoteAddr = c.RemoteAddr.WithZone("")
+	c.FirstRelayLinkAddr = c.FirstRelayLinkAddr.WithZone("")
+	return &c
+}
+
 func refSelect4(cfg *cfgmgr.Config, sel *Selector) *cfgmgr.Subnet4 {
+	sel = normalized(sel, true)
 	if sel.DHCP4o6 {
 		return refSelect4o6(cfg, sel)
 	}
@@ -141,6 +159,7 @@ func refSelect4o6(cfg *cfgmgr.Config, sel *Selector) *cfgmgr.Subnet4 {
 }
 
 func refSelect6(cfg *cfgmgr.Config, opts Options6, sel *Selector) *cfgmgr.Subnet6 {
+	sel = normalized(sel, false)
 	subs := sorted6(cfg)
 	byAddr := func(a netip.Addr) *cfgmgr.Subnet6 {
 		for _, s := range subs {
