@@ -62,8 +62,8 @@
 //
 // # Option data
 //
-// Option definitions and option-data are kept as configured (name, code,
-// space, data text and flags) in option.Definition and option.Data; wire
-// encoding and checks against the standard definitions are the option
-// package's job and are wired in one place (options.go).
+// option-def entries are added to an option.DefSet (Config.DefSet) holding
+// the standard definitions of the family; option-data at every level is
+// resolved and encoded by (*option.DefSet).ParseData, so option.Data
+// carries its definition and wire bytes as well as the configured text.
 package cfgmgr

@@ -176,6 +176,7 @@ type Config struct {
 	Sequence   uint64
 	CommitTime time.Time
 
+	defs        *option.DefSet
 	subnet4ByID map[SubnetID]*Subnet4
 	subnet6ByID map[SubnetID]*Subnet6
 }

@@ -168,6 +168,7 @@ var unsupportedGlobals = map[string]string{
 func (d *decoder) server(o *object) *Config {
 	cfg := &Config{Family: d.fam}
 	d.oc = newOptionContext(d.fam)
+	cfg.defs = d.oc.defs
 	root := d.root
 	sub := "subnet4"
 	if d.fam == option.V6 {
@@ -1446,6 +1447,16 @@ func (d *decoder) clientClasses(path string, val any) []*ClientClass {
 		}
 		c := &ClientClass{}
 		hasName := false
+		globalOC := d.oc
+		if dv, ok := o.get("option-def"); ok && d.fam == option.V4 {
+			// A class's option-def applies to its own option-data: resolve
+			// it in a set holding the global custom definitions too.
+			d.oc = newOptionContext(d.fam)
+			for _, gd := range globalOC.defs.Custom() {
+				_ = d.oc.addDef(gd)
+			}
+			c.OptionDefs = d.optionDefs(p+"/option-def", dv)
+		}
 		d.decodeObject(p, o, &c.Lifetimes, levelOther, func(key, pm string, v any) bool {
 			switch key {
 			case "name":
@@ -1465,7 +1476,6 @@ func (d *decoder) clientClasses(path string, val any) []*ClientClass {
 				if d.fam != option.V4 {
 					return false
 				}
-				c.OptionDefs = d.optionDefs(pm, v)
 			case "next-server":
 				if d.fam != option.V4 {
 					return false
@@ -1492,6 +1502,7 @@ func (d *decoder) clientClasses(path string, val any) []*ClientClass {
 			}
 			return true
 		}, &c.UserContext)
+		d.oc = globalOC
 		lt := &c.Lifetimes
 		d.checkTriplet(p, "valid-lifetime", lt.Valid, lt.MinValid, lt.MaxValid)
 		d.checkTriplet(p, "preferred-lifetime", lt.Preferred, lt.MinPreferred, lt.MaxPreferred)
