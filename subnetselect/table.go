@@ -75,8 +75,7 @@ func (t *prefixTable[S]) add(p netip.Prefix, e entry[S]) {
 		t.m = make(map[netip.Prefix]list[S])
 	}
 	p = p.Masked()
-	if _, ok := slices.BinarySearch(t.lens, p.Bits()); !ok {
-		i, _ := slices.BinarySearch(t.lens, p.Bits())
+	if i, ok := slices.BinarySearch(t.lens, p.Bits()); !ok {
 		t.lens = slices.Insert(t.lens, i, p.Bits())
 	}
 	t.m[p] = t.m[p].add(e)
