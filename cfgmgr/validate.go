@@ -144,9 +144,12 @@ func (v *validator) run(top4 []*Subnet4, top6 []*Subnet6) {
 		m := s.prefix.Masked()
 		ranges = append(ranges, rangeRef{s.path + "/subnet", m.Addr(), lastAddr(m), s.prefix.String()})
 	}
-	v.overlaps(ranges, "subnet overlaps %s", true)
-	v.overlaps(pools, "pool overlaps %s", false)
-	v.overlaps(pdpools, "pd-pool overlaps %s", false)
+	// Kea accepts overlapping subnets (selection takes the lowest id), and
+	// so pools of different subnets may overlap too: those are warnings.
+	// Pools overlapping within one subnet are errors, as in Kea.
+	v.overlaps(ranges, "subnet overlaps %s", true, nil)
+	v.overlaps(pools, "pool overlaps %s", false, sameSubnet)
+	v.overlaps(pdpools, "pd-pool overlaps %s", false, sameSubnet)
 
 	// Reservations.
 	unique := cfg.IPReservationsUnique()
@@ -176,8 +179,10 @@ func (v *validator) poolInSubnet(path string, first, last netip.Addr, subnet net
 
 // overlaps sweeps ranges sorted by start and reports each one that
 // overlaps an earlier one. With skipEqual, identical ranges are not
-// reported (they are duplicates, reported elsewhere).
-func (v *validator) overlaps(rs []rangeRef, msg string, skipEqual bool) {
+// reported (they are duplicates, reported elsewhere). An overlap is an error
+// when isError(cur, earlier) says so (paths), else a warning; a nil isError
+// makes every overlap a warning.
+func (v *validator) overlaps(rs []rangeRef, msg string, skipEqual bool, isError func(a, b string) bool) {
 	if len(rs) < 2 {
 		return
 	}
@@ -198,13 +203,32 @@ func (v *validator) overlaps(rs []rangeRef, msg string, skipEqual bool) {
 				if show == "" {
 					show = fmt.Sprintf("%s - %s", cur.first, cur.last)
 				}
-				v.d.err(cur.path, show, ErrOverlap, msg, top.path)
+				if isError != nil && isError(cur.path, top.path) {
+					v.d.err(cur.path, show, ErrOverlap, msg, top.path)
+				} else {
+					v.d.warn(cur.path, "%s: "+msg+" (Kea accepts this; subnet selection takes the lowest subnet id)", show, top.path)
+				}
 			}
 		}
 		if top.last.Less(cur.last) {
 			maxIdx = i
 		}
 	}
+}
+
+// sameSubnet reports whether two pool paths belong to the same subnet
+// ("Dhcp4/subnet4[0]/pools[1]/pool" and "Dhcp4/subnet4[0]/pools[0]/pool").
+func sameSubnet(a, b string) bool {
+	return subnetOfPath(a) == subnetOfPath(b)
+}
+
+func subnetOfPath(p string) string {
+	for _, sep := range []string{"/pools[", "/pd-pools["} {
+		if i := strings.Index(p, sep); i >= 0 {
+			return p[:i]
+		}
+	}
+	return p
 }
 
 // teeTimes checks the effective T1/T2 of a subnet when they come from

@@ -32,13 +32,11 @@ func TestValidationErrors(t *testing.T) {
 		{"overlapping pools in subnet",
 			v4cfg(`"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.1-192.0.2.100"}, {"pool": "192.0.2.50-192.0.2.150"}]}]`),
 			`Dhcp4/subnet4[0]/pools[1]/pool: "192.0.2.50 - 192.0.2.150": pool overlaps Dhcp4/subnet4[0]/pools[0]/pool`, ErrOverlap},
-		{"overlapping pools across subnets (v6)",
-			v6cfg(`"subnet6": [{"id": 1, "subnet": "2001:db8::/32", "pools": [{"pool": "2001:db8:1::/64"}]},
-				{"id": 2, "subnet": "2001:db9::/32", "pools": [{"pool": "2001:db8:1::5-2001:db8:1::9"}]}]`),
-			`pool overlaps Dhcp6/subnet6[`, ErrOverlap},
-		{"overlapping subnets",
-			v4cfg(`"subnet4": [{"id": 1, "subnet": "192.0.2.0/24"}, {"id": 2, "subnet": "192.0.2.128/25"}]`),
-			`Dhcp4/subnet4[1]/subnet: "192.0.2.128/25": subnet overlaps Dhcp4/subnet4[0]/subnet`, ErrOverlap},
+		{"overlapping pd-pools in subnet",
+			v6cfg(`"subnet6": [{"id": 1, "subnet": "2001:db8::/32", "pd-pools": [
+				{"prefix": "2001:db8:1::", "prefix-len": 48, "delegated-len": 56},
+				{"prefix": "2001:db8:1:100::", "prefix-len": 56, "delegated-len": 60}]}]`),
+			`pd-pool overlaps Dhcp6/subnet6[0]/pd-pools[0]`, ErrOverlap},
 		{"duplicate subnet id",
 			v4cfg(`"subnet4": [{"id": 7, "subnet": "192.0.2.0/24"}, {"id": 7, "subnet": "192.0.3.0/24"}]`),
 			`Dhcp4/subnet4[1]/id: 7: subnet id already used by Dhcp4/subnet4[0]`, ErrDuplicate},
@@ -281,4 +279,36 @@ func TestWarnings(t *testing.T) {
 	require.True(t, s.ReservationsOutOfPool())
 	require.False(t, s.ReservationsGlobal())
 	roundTrip(t, cfg)
+}
+
+// TestOverlappingSubnetsWarn checks that overlapping subnets, and pools of
+// different subnets that overlap because their subnets do, load with a
+// warning naming both paths: kea-dhcp4 -t and kea-dhcp6 -t accept them
+// (selection takes the lowest subnet id), so a Kea config must load here too.
+func TestOverlappingSubnetsWarn(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  []byte
+		want string
+	}{
+		{"overlapping subnets",
+			v4cfg(`"subnet4": [{"id": 1, "subnet": "192.0.2.0/24"}, {"id": 2, "subnet": "192.0.2.128/25"}]`),
+			`Dhcp4/subnet4[1]/subnet: 192.0.2.128/25: subnet overlaps Dhcp4/subnet4[0]/subnet`},
+		{"pools of overlapping subnets (v6)",
+			v6cfg(`"subnet6": [{"id": 1, "subnet": "2001:db8::/32", "pools": [{"pool": "2001:db8:1::/64"}]},
+				{"id": 2, "subnet": "2001:db8:1::/48", "pools": [{"pool": "2001:db8:1::5-2001:db8:1::9"}]}]`),
+			`pool overlaps Dhcp6/subnet6[`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, warns, err := Parse(tc.cfg)
+			require.NoError(t, err)
+			require.NotNil(t, cfg)
+			var all []string
+			for _, w := range warns {
+				all = append(all, w.String())
+			}
+			require.Contains(t, strings.Join(all, "\n"), tc.want)
+		})
+	}
 }
