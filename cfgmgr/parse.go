@@ -1,7 +1,6 @@
 package cfgmgr
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -1578,7 +1577,7 @@ func (d *decoder) host(path string, val any, subnet SubnetID) *hostmgr.Host {
 				d.typeErr(p, m.val, "a string")
 				continue
 			}
-			b, err := parseIdentifier(s, t != hostmgr.IdentHWAddr && t != hostmgr.IdentDUID)
+			b, err := hostmgr.ParseIdentifier(t, s)
 			if err != nil {
 				d.err(p, m.val, ErrValue, "%v", err)
 				continue
@@ -1666,55 +1665,6 @@ func (d *decoder) host(path string, val any, subnet SubnetID) *hostmgr.Host {
 		return nil
 	}
 	return h
-}
-
-// parseIdentifier decodes a reservation identifier: hex bytes separated by
-// ':' (or ' ', or none, optional "0x"), or, when text is allowed, a quoted
-// string 'like this'.
-func parseIdentifier(s string, textOK bool) ([]byte, error) {
-	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
-		if !textOK {
-			return nil, fmt.Errorf("quoted text is not allowed for this identifier")
-		}
-		if len(s) == 2 {
-			return nil, fmt.Errorf("empty identifier")
-		}
-		return []byte(s[1 : len(s)-1]), nil
-	}
-	t := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
-	var out []byte
-	if strings.ContainsAny(t, ": ") {
-		sep := ":"
-		if strings.Contains(t, " ") && !strings.Contains(t, ":") {
-			sep = " "
-		}
-		for _, g := range strings.Split(t, sep) {
-			if len(g) == 1 {
-				g = "0" + g
-			}
-			b, err := hex.DecodeString(g)
-			if err != nil || len(b) != 1 {
-				return nil, fmt.Errorf("not a valid hex identifier")
-			}
-			out = append(out, b[0])
-		}
-	} else {
-		if len(t)%2 == 1 {
-			t = "0" + t
-		}
-		b, err := hex.DecodeString(t)
-		if err != nil {
-			return nil, fmt.Errorf("not a valid hex identifier")
-		}
-		out = b
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("empty identifier")
-	}
-	if len(out) > 128 {
-		return nil, fmt.Errorf("identifier longer than 128 bytes")
-	}
-	return out, nil
 }
 
 // lastAddr returns the last address of a masked prefix.

@@ -133,7 +133,7 @@ func TestValidationErrors(t *testing.T) {
 			`Dhcp4/reservations[0]: reservation needs one identifier`, ErrMissing},
 		{"bad hw-address",
 			v4cfg(`"reservations": [{"hw-address": "zz:11"}]`),
-			`Dhcp4/reservations[0]/hw-address: "zz:11": not a valid hex identifier`, ErrValue},
+			`Dhcp4/reservations[0]/hw-address: "zz:11": hostmgr: invalid hw-address "zz:11": "zz" is not a hex number`, ErrValue},
 		{"duplicate shared network name",
 			v4cfg(`"shared-networks": [{"name": "a"}, {"name": "a"}]`),
 			`Dhcp4/shared-networks[1]/name: "a": shared network name already used at Dhcp4/shared-networks[0]`, ErrDuplicate},
