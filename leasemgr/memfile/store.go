@@ -55,6 +55,15 @@ func (s *store[K, L]) open(ctx context.Context) error {
 	if pid, alive := readPID(s.path + ".pid"); alive {
 		return fmt.Errorf("memfile: open %s: %w (pid %d)", s.path, ErrLFCRunning, pid)
 	}
+	// A <file>.output left by an interrupted cleanup is never loaded, but
+	// kea-lfc 2.2 appends to an existing one instead of starting afresh
+	// (and mixes schemas if they differ): remove it while no cleanup runs.
+	if exists(s.path + ".output") {
+		s.log.Warn("memfile: removing the output of an interrupted lease file cleanup", "file", s.path+".output")
+		if err := os.Remove(s.path + ".output"); err != nil {
+			return fmt.Errorf("memfile: open %s: %w", s.path, err)
+		}
+	}
 	m := map[K]*L{}
 	var files []string
 	if exists(s.path + ".completed") {
@@ -616,12 +625,16 @@ func (s *store[K, L]) writeOutput(path string, m map[K]*L) error {
 	w := bufio.NewWriterSize(fh, 1<<20)
 	w.Write(header(s.f.columns, s.f.writeCols(s.schema)))
 	var buf []byte
-	for _, k := range keys {
+	for i, k := range keys {
 		if buf, err = s.f.appendRow(buf[:0], m[k], s.schema, false); err != nil {
 			return err
 		}
 		if _, err := w.Write(buf); err != nil {
 			return err
+		}
+		if lfcHook != nil && i == len(keys)/2 {
+			w.Flush()
+			hook("output-partial")
 		}
 	}
 	if err := w.Flush(); err != nil {
