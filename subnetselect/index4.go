@@ -84,11 +84,22 @@ func New4(cfg *cfgmgr.Config) *Index4 {
 	return x
 }
 
-// Config returns the configuration the index was built from.
-func (x *Index4) Config() *cfgmgr.Config { return x.cfg }
+// Config returns the configuration the index was built from (nil for a
+// nil index).
+func (x *Index4) Config() *cfgmgr.Config {
+	if x == nil {
+		return nil
+	}
+	return x.cfg
+}
 
 // Len returns the number of subnets indexed.
-func (x *Index4) Len() int { return x.n }
+func (x *Index4) Len() int {
+	if x == nil {
+		return 0
+	}
+	return x.n
+}
 
 // Select returns the subnet for a DHCPv4 packet, or nil when none fits.
 // When sel.DHCP4o6 is set it returns Select4o6(sel). Otherwise it applies

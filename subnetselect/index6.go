@@ -89,14 +89,30 @@ func (o Options6) New6(cfg *cfgmgr.Config) *Index6 {
 	return x
 }
 
-// Config returns the configuration the index was built from.
-func (x *Index6) Config() *cfgmgr.Config { return x.cfg }
+// Config returns the configuration the index was built from (nil for a
+// nil index).
+func (x *Index6) Config() *cfgmgr.Config {
+	if x == nil {
+		return nil
+	}
+	return x.cfg
+}
 
 // Len returns the number of subnets indexed.
-func (x *Index6) Len() int { return x.n }
+func (x *Index6) Len() int {
+	if x == nil {
+		return 0
+	}
+	return x.n
+}
 
 // Options returns the options the index was built with.
-func (x *Index6) Options() Options6 { return x.opts }
+func (x *Index6) Options() Options6 {
+	if x == nil {
+		return Options6{}
+	}
+	return x.opts
+}
 
 // Select returns the subnet for a DHCPv6 packet, or nil when none fits,
 // applying Kea's rules; each step takes the first subnet in ascending id

@@ -309,6 +309,10 @@ func TestNilAndEmpty(t *testing.T) {
 	require.Nil(t, x4.Select(&Selector{CIAddr: ip("192.0.2.1")}))
 	require.Nil(t, x4.Select4o6(&Selector{}))
 	require.Nil(t, x6.Select(&Selector{RemoteAddr: ip("2001:db8::1")}))
+	require.Nil(t, x4.Config())
+	require.Zero(t, x4.Len())
+	require.Nil(t, x6.Config())
+	require.Zero(t, x6.Len())
 
 	e4, e6 := New4(nil), New6(nil)
 	require.Nil(t, e4.Config())

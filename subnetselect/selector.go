@@ -12,7 +12,10 @@ import (
 //
 // Addresses are compared without their zone, and an IPv4-mapped IPv6 address
 // counts as the IPv4 address in the v4 rules. An unspecified address
-// (0.0.0.0 or ::) counts as not present, as in Kea.
+// (0.0.0.0 or ::) counts as not present, as in Kea, and so does an address
+// of the wrong family (an IPv6 address in CIAddr, say).
+//
+// A Selector is read, never modified, by the selection methods.
 type Selector struct {
 	// CIAddr is the v4 client address field (ciaddr).
 	CIAddr netip.Addr
