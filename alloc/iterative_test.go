@@ -90,3 +90,7 @@ func TestIterativeHugeV6Pool(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "2001:db8::1", c.Addr.String())
 }
+
+func v4(x uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)})
+}

@@ -42,6 +42,8 @@ func builtins() map[string]Factory {
 	return map[string]Factory{
 		IterativeName: func(s Spec) (Allocator, error) { return NewIterative(s) },
 		RandomName:    func(s Spec) (Allocator, error) { return NewRandom(s, Options{}) },
+		FLQName:       func(s Spec) (Allocator, error) { return NewFLQ(s, Options{}) },
+		HashedName:    func(s Spec) (Allocator, error) { return NewHashed(s, Options{}) },
 	}
 }
 
