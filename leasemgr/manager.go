@@ -151,9 +151,9 @@ type Event struct {
 // Watch registers fn and returns a function that unregisters it. fn is
 // called synchronously, in the goroutine that made the change, after the
 // change is stored and visible to readers and before the changing method
-// returns; calls for the changes of one Manager are serialized in the order
-// the changes were made. fn must be quick and must not change leases through
-// the same Manager (it would deadlock); reading is allowed.
+// returns; the calls reporting changes of one lease are made one at a time,
+// in the order of the changes. fn must be quick and must not change leases
+// through the same Manager (it may deadlock); reading is allowed.
 type Watcher interface {
 	Watch(fn func(Event)) (cancel func())
 }
