@@ -23,6 +23,9 @@ type fakeLeases struct {
 	// onRead, if set, runs inside LeasesXBySubnet before it answers (to
 	// change leases while flq builds).
 	onRead func()
+	// static4, if set, is what Leases4BySubnet answers, as is (benchmarks
+	// measure flq, not the fake).
+	static4 []*leasemgr.Lease4
 }
 
 var _ leasemgr.Watcher = (*fakeLeases)(nil)
@@ -85,6 +88,9 @@ func (f *fakeLeases) put6(op leasemgr.Op, l *leasemgr.Lease6) {
 }
 
 func (f *fakeLeases) Leases4BySubnet(_ context.Context, id uint32) ([]*leasemgr.Lease4, error) {
+	if f.static4 != nil {
+		return f.static4, nil
+	}
 	if f.onRead != nil {
 		f.onRead()
 	}
