@@ -95,7 +95,7 @@ func BenchmarkPick(b *testing.B) {
 			}
 			spec := benchSpec()
 			spec.Leases = lm
-			a, err := alloc.NewFLQ(spec, alloc.Options{})
+			a, err := alloc.NewFLQ(spec, alloc.AllocatorOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -165,7 +165,7 @@ func BenchmarkFLQBuild(b *testing.B) {
 				if keep != nil {
 					keep.Close()
 				}
-				a, err := alloc.NewFLQ(spec, alloc.Options{})
+				a, err := alloc.NewFLQ(spec, alloc.AllocatorOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -41,12 +41,12 @@ func TestBuiltinsConformance(t *testing.T) {
 func TestSeededConformance(t *testing.T) {
 	for _, seed := range []uint64{1, 0xdeadbeef} {
 		alloctest.Run(t, func(t *testing.T, spec alloc.Spec) alloc.Allocator {
-			a, err := alloc.NewRandom(spec, alloc.Options{Seed: seed})
+			a, err := alloc.NewRandom(spec, alloc.AllocatorOptions{Seed: seed})
 			require.NoError(t, err)
 			return a
 		}, alloctest.Options{})
 		alloctest.Run(t, func(t *testing.T, spec alloc.Spec) alloc.Allocator {
-			a, err := alloc.NewHashed(spec, alloc.Options{Seed: seed})
+			a, err := alloc.NewHashed(spec, alloc.AllocatorOptions{Seed: seed})
 			require.NoError(t, err)
 			return a
 		}, alloctest.Options{})

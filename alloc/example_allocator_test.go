@@ -41,7 +41,7 @@ func ExampleNewAllocator() {
 func ExampleRegistry() {
 	reg := alloc.NewRegistry()
 	err := reg.Register("random", func(spec alloc.Spec) (alloc.Allocator, error) {
-		return alloc.NewRandom(spec, alloc.Options{Seed: 42}) // reproducible
+		return alloc.NewRandom(spec, alloc.AllocatorOptions{Seed: 42}) // reproducible
 	})
 	if err != nil {
 		panic(err)
@@ -64,7 +64,7 @@ func ExampleNewHashed() {
 	}}}
 	duidIAID := []byte{0, 1, 0, 1, 0x2a, 0x1b, 0x3c, 0x4d, 0, 0, 0, 1}
 	first := func() netip.Prefix {
-		a, err := alloc.NewHashed(spec, alloc.Options{})
+		a, err := alloc.NewHashed(spec, alloc.AllocatorOptions{})
 		if err != nil {
 			panic(err)
 		}
@@ -76,7 +76,7 @@ func ExampleNewHashed() {
 	}
 	fmt.Println(first() == first())
 
-	a, _ := alloc.NewHashed(spec, alloc.Options{})
+	a, _ := alloc.NewHashed(spec, alloc.AllocatorOptions{})
 	seen := map[netip.Prefix]bool{}
 	for i := 0; ; i++ {
 		c, err := a.Pick(&alloc.Request{ClientID: duidIAID, Attempt: i})

@@ -93,7 +93,7 @@ var (
 // when spec.Leases is nil or not a leasemgr.Watcher or a pool is larger
 // than MaxFLQPoolSize, wrapping ErrInvalidPool on a malformed Spec, and
 // with the lease manager's error if reading the leases fails.
-func NewFLQ(spec Spec, opts Options) (*FLQ, error) {
+func NewFLQ(spec Spec, opts AllocatorOptions) (*FLQ, error) {
 	ps, err := newPoolSet(FLQName, spec)
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func set(addrs ...string) map[string]bool {
 
 func newFLQ(t *testing.T, spec alloc.Spec) *alloc.FLQ {
 	t.Helper()
-	a, err := alloc.NewFLQ(spec, alloc.Options{Seed: 7, Now: func() time.Time { return flqNow }})
+	a, err := alloc.NewFLQ(spec, alloc.AllocatorOptions{Seed: 7, Now: func() time.Time { return flqNow }})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	return a
@@ -150,14 +150,14 @@ func TestFLQPrefixesAndAddresses6(t *testing.T) {
 	require.Equal(t, uint64(255), b.Free(nil))
 	_, err := alloc.NewFLQ(alloc.Spec{SubnetID: 3, Type: leasemgr.TypeNA, Leases: lm, Pools: []alloc.Pool{{
 		First: netip.MustParseAddr("2001:db8:2::"), Last: netip.MustParseAddr("2001:db8:2::ffff:ffff:ffff:ffff"), PrefixLen: 128,
-	}}}, alloc.Options{})
+	}}}, alloc.AllocatorOptions{})
 	require.ErrorIs(t, err, alloc.ErrUnsupported)
 	require.ErrorContains(t, err, "more than flq supports")
 }
 
 func TestFLQNeedsAWatcher(t *testing.T) {
 	spec := alloc.Spec{SubnetID: 1, Type: leasemgr.TypeV4, Pools: []alloc.Pool{v4pool("192.0.2.1", "192.0.2.3", 1, "")}}
-	_, err := alloc.NewFLQ(spec, alloc.Options{})
+	_, err := alloc.NewFLQ(spec, alloc.AllocatorOptions{})
 	require.ErrorIs(t, err, alloc.ErrUnsupported)
 	require.ErrorContains(t, err, "leasemgr.Watcher")
 	spec.Leases = notWatcher{}

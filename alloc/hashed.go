@@ -16,7 +16,7 @@ package alloc
 //   - different clients start at independent, uniformly spread places.
 //
 // The resources of the permitted pools are numbered in config order, pool
-// after pool; the key depends only on Options.Seed (or the subnet ID) and
+// after pool; the key depends only on AllocatorOptions.Seed (or the subnet ID) and
 // Request.ClientID, so the first candidate is the same in every allocator
 // instance, process and server built with the same seed.
 //
@@ -34,7 +34,7 @@ var _ Allocator = (*Hashed)(nil)
 // NewHashed returns a hashed allocator for spec's pools, keyed by
 // opts.Seed (0: a key derived from spec.SubnetID). It fails, wrapping
 // ErrInvalidPool or ErrUnsupported, on a malformed Spec.
-func NewHashed(spec Spec, opts Options) (*Hashed, error) {
+func NewHashed(spec Spec, opts AllocatorOptions) (*Hashed, error) {
 	ps, err := newPoolSet(HashedName, spec)
 	if err != nil {
 		return nil, err

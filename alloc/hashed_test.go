@@ -19,11 +19,11 @@ func hashedSpec() alloc.Spec {
 
 func TestHashedStableFirstCandidate(t *testing.T) {
 	spec := hashedSpec()
-	a1, err := alloc.NewHashed(spec, alloc.Options{})
+	a1, err := alloc.NewHashed(spec, alloc.AllocatorOptions{})
 	require.NoError(t, err)
 	a2, err := alloc.NewAllocator("hashed", spec)
 	require.NoError(t, err)
-	other, err := alloc.NewHashed(spec, alloc.Options{Seed: 99})
+	other, err := alloc.NewHashed(spec, alloc.AllocatorOptions{Seed: 99})
 	require.NoError(t, err)
 	differ := 0
 	for i := range 50 {
@@ -48,7 +48,7 @@ func TestHashedStableFirstCandidate(t *testing.T) {
 // TestHashedSpread checks that the first candidates of many clients spread
 // over the pools about as uniformly random choices would.
 func TestHashedSpread(t *testing.T) {
-	a, err := alloc.NewHashed(hashedSpec(), alloc.Options{})
+	a, err := alloc.NewHashed(hashedSpec(), alloc.AllocatorOptions{})
 	require.NoError(t, err)
 	const clients = 20000
 	counts := map[string]int{}
@@ -72,7 +72,7 @@ func TestHashedSpread(t *testing.T) {
 }
 
 func TestHashedAttemptSequence(t *testing.T) {
-	a, err := alloc.NewHashed(hashedSpec(), alloc.Options{Seed: 5})
+	a, err := alloc.NewHashed(hashedSpec(), alloc.AllocatorOptions{Seed: 5})
 	require.NoError(t, err)
 	id := []byte{0, 1, 0, 1, 0xaa, 0xbb}
 	first, err := a.Pick(&alloc.Request{ClientID: id, Attempt: -3})

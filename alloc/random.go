@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Options tune the built-in allocators that use randomness or a clock.
+// AllocatorOptions tune the built-in allocators that use randomness or a clock.
 // The zero value gives the defaults, which is what the registry's factories
 // use.
-type Options struct {
+type AllocatorOptions struct {
 	// Seed seeds the random source of "random" and "flq" (0: a random
 	// seed) and keys the permutations of "hashed" (0: a key derived from
 	// the subnet ID, the same in every process, so two servers sharing a
@@ -49,7 +49,7 @@ var _ Allocator = (*Random)(nil)
 // NewRandom returns a random allocator for spec's pools, seeded with
 // opts.Seed (or randomly). It fails, wrapping ErrInvalidPool or
 // ErrUnsupported, on a malformed Spec.
-func NewRandom(spec Spec, opts Options) (*Random, error) {
+func NewRandom(spec Spec, opts AllocatorOptions) (*Random, error) {
 	ps, err := newPoolSet(RandomName, spec)
 	if err != nil {
 		return nil, err

@@ -12,9 +12,9 @@ import (
 
 func TestRandomSeededIsReproducible(t *testing.T) {
 	spec := alloc.Spec{Type: leasemgr.TypeV4, Pools: []alloc.Pool{v4pool("192.0.2.1", "192.0.2.254", 1, "")}}
-	a, err := alloc.NewRandom(spec, alloc.Options{Seed: 3})
+	a, err := alloc.NewRandom(spec, alloc.AllocatorOptions{Seed: 3})
 	require.NoError(t, err)
-	b, err := alloc.NewRandom(spec, alloc.Options{Seed: 3})
+	b, err := alloc.NewRandom(spec, alloc.AllocatorOptions{Seed: 3})
 	require.NoError(t, err)
 	inOrder := 0
 	var prev alloc.Candidate
@@ -47,7 +47,7 @@ func TestRandomIsPermutationOfPools(t *testing.T) {
 			base = last + 1
 			total += size
 		}
-		a, err := alloc.NewRandom(alloc.Spec{Type: leasemgr.TypeV4, Pools: pools}, alloc.Options{Seed: rapid.Uint64Min(1).Draw(t, "seed")})
+		a, err := alloc.NewRandom(alloc.Spec{Type: leasemgr.TypeV4, Pools: pools}, alloc.AllocatorOptions{Seed: rapid.Uint64Min(1).Draw(t, "seed")})
 		if err != nil {
 			t.Fatal(err)
 		}

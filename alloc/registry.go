@@ -29,7 +29,7 @@ type Registry struct {
 }
 
 // NewRegistry returns a registry holding the built-in allocators:
-// "iterative", "random", "flq" and "hashed", with default Options.
+// "iterative", "random", "flq" and "hashed", with default AllocatorOptions.
 func NewRegistry() *Registry {
 	r := &Registry{}
 	for name, f := range builtins() {
@@ -41,9 +41,9 @@ func NewRegistry() *Registry {
 func builtins() map[string]Factory {
 	return map[string]Factory{
 		IterativeName: func(s Spec) (Allocator, error) { return NewIterative(s) },
-		RandomName:    func(s Spec) (Allocator, error) { return NewRandom(s, Options{}) },
-		FLQName:       func(s Spec) (Allocator, error) { return NewFLQ(s, Options{}) },
-		HashedName:    func(s Spec) (Allocator, error) { return NewHashed(s, Options{}) },
+		RandomName:    func(s Spec) (Allocator, error) { return NewRandom(s, AllocatorOptions{}) },
+		FLQName:       func(s Spec) (Allocator, error) { return NewFLQ(s, AllocatorOptions{}) },
+		HashedName:    func(s Spec) (Allocator, error) { return NewHashed(s, AllocatorOptions{}) },
 	}
 }
 
