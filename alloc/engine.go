@@ -105,7 +105,7 @@ type Engine struct {
 	state atomic.Pointer[state]
 	cfgMu sync.Mutex // serializes Configure, never taken on the packet path
 
-	reclaim4, reclaim6 reclaimCycles
+	cycles4, cycles6 reclaimCycles
 }
 
 // NewEngine returns an engine writing leases to leases and reading

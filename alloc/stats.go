@@ -443,3 +443,100 @@ func b2i(b bool) int64 {
 	}
 	return 0
 }
+
+// leaseStats6 returns the subnet's counters for a v6 lease type (nil for
+// TA, which Kea does not count).
+func (s *subnet6) leaseStats(t leasemgr.LeaseType) *leaseStats {
+	switch t {
+	case leasemgr.TypeNA:
+		return &s.st.addr
+	case leasemgr.TypePD:
+		return &s.st.pd
+	}
+	return nil
+}
+
+func (g *globalStats) leaseStats(t leasemgr.LeaseType) *leaseStats {
+	switch t {
+	case leasemgr.TypeNA:
+		return &g.addr
+	case leasemgr.TypePD:
+		return &g.pd
+	}
+	return nil
+}
+
+// count6 is count4 for DHCPv6 (assigned-nas / assigned-pds).
+func (st *state) count6(l *leasemgr.Lease6, d int64) {
+	if l == nil || !counted(l.State) {
+		return
+	}
+	gl := st.g.leaseStats(l.Type)
+	if gl == nil {
+		return
+	}
+	decl := l.State == leasemgr.StateDeclined
+	gl.assigned.Add(d)
+	if decl {
+		st.g.declined.Add(d)
+	}
+	s := st.v6[l.SubnetID]
+	if s == nil {
+		return
+	}
+	ls := s.leaseStats(l.Type)
+	ls.assigned.Add(d)
+	if decl {
+		s.st.declined.Add(d)
+	}
+	if p := ls.pools[l.PoolID]; p != nil {
+		p.assigned.Add(d)
+		if decl && p.declined != nil {
+			p.declined.Add(d)
+		}
+	}
+}
+
+func (st *state) move6(old, nw *leasemgr.Lease6) {
+	if old != nil && nw != nil && old.State == nw.State && old.SubnetID == nw.SubnetID && old.PoolID == nw.PoolID {
+		return
+	}
+	st.count6(old, -1)
+	st.count6(nw, 1)
+}
+
+func (st *state) cumulative6(l *leasemgr.Lease6) {
+	gl := st.g.leaseStats(l.Type)
+	if gl == nil {
+		return
+	}
+	gl.cumulative.Inc()
+	if s := st.v6[l.SubnetID]; s != nil {
+		ls := s.leaseStats(l.Type)
+		ls.cumulative.Inc()
+		if p := ls.pools[l.PoolID]; p != nil {
+			p.cumulative.Inc()
+		}
+	}
+}
+
+func (st *state) reclaimed6(l *leasemgr.Lease6, declined bool) {
+	st.g.reclaimed.Inc()
+	if declined {
+		st.g.reclaimedD.Inc()
+	}
+	if s := st.v6[l.SubnetID]; s != nil {
+		s.st.reclaimed.Inc()
+		if declined {
+			s.st.reclaimedD.Inc()
+		}
+		if ls := s.leaseStats(l.Type); ls != nil {
+			if p := ls.pools[l.PoolID]; p != nil && p.reclaimed != nil {
+				p.reclaimed.Inc()
+				if declined {
+					p.reclaimedD.Inc()
+				}
+			}
+		}
+	}
+}
