@@ -68,11 +68,14 @@ type Params struct {
 	ReservationsInSubnet  *bool `kea:"reservations-in-subnet"`
 	ReservationsOutOfPool *bool `kea:"reservations-out-of-pool"`
 
-	CacheThreshold    *float64 `kea:"cache-threshold"`
-	CacheMaxAge       *uint32  `kea:"cache-max-age"`
-	Allocator         *string  `kea:"allocator,oneof=iterative|random|flq"`
-	PDAllocator       *string  `kea:"pd-allocator,v6,oneof=iterative|random|flq"`
-	StoreExtendedInfo *bool    `kea:"store-extended-info"`
+	CacheThreshold *float64 `kea:"cache-threshold"`
+	CacheMaxAge    *uint32  `kea:"cache-max-age"`
+	// Allocator and PDAllocator name the allocator of a subnet's address
+	// and prefix pools: Kea's "iterative", "random" and "flq", and this
+	// SDK's "hashed" (see package alloc). Kea rejects "hashed".
+	Allocator         *string `kea:"allocator,oneof=iterative|random|flq|hashed"`
+	PDAllocator       *string `kea:"pd-allocator,v6,oneof=iterative|random|flq|hashed"`
+	StoreExtendedInfo *bool   `kea:"store-extended-info"`
 
 	DDNSSendUpdates            *bool    `kea:"ddns-send-updates"`
 	DDNSOverrideNoUpdate       *bool    `kea:"ddns-override-no-update"`

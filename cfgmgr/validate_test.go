@@ -312,3 +312,17 @@ func TestOverlappingSubnetsWarn(t *testing.T) {
 		})
 	}
 }
+
+// TestAllocatorNames checks the allocator names cfgmgr accepts: Kea's three
+// and the SDK's "hashed"; anything else is an error with its path.
+func TestAllocatorNames(t *testing.T) {
+	for _, name := range []string{"iterative", "random", "flq", "hashed"} {
+		cfg, _, err := Parse(v6cfg(`"allocator": "` + name + `", "pd-allocator": "` + name + `",
+			"subnet6": [{"id": 1, "subnet": "2001:db8::/64"}]`))
+		require.NoError(t, err, name)
+		require.Equal(t, name, cfg.Subnets6[0].Allocator())
+		require.Equal(t, name, cfg.Subnets6[0].PDAllocator())
+	}
+	_, _, err := Parse(v4cfg(`"allocator": "roundrobin"`))
+	require.ErrorContains(t, err, `Dhcp4/allocator: "roundrobin"`)
+}
