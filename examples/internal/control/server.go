@@ -246,6 +246,7 @@ func (s *Server) Close() error {
 func (s *Server) serveConn(c net.Conn) {
 	c.SetReadDeadline(time.Now().Add(s.opts.ReadTimeout))
 	data, resp, ok := s.readCommand(c)
+	tooLarge := resp != nil && resp.Text == s.tooLargeText()
 	if !ok {
 		if resp == nil {
 			return // the client went away without a command
@@ -261,7 +262,23 @@ func (s *Server) serveConn(c net.Conn) {
 	c.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
 	if _, err := c.Write(out); err != nil {
 		s.log.Debug("control: writing the answer failed", "err", err)
+		return
 	}
+	if tooLarge {
+		// The client is likely still sending: closing now, with data
+		// unread, would reset the connection before it reads the
+		// answer. Signal the end of the answer, then discard what it
+		// sends for a moment.
+		if uc, ok := c.(*net.UnixConn); ok {
+			uc.CloseWrite()
+		}
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		io.Copy(io.Discard, c)
+	}
+}
+
+func (s *Server) tooLargeText() string {
+	return fmt.Sprintf("command too large: more than %d bytes", s.opts.MaxRequestSize)
 }
 
 // countingReader counts the bytes read through it and refuses to read
@@ -301,7 +318,7 @@ func (s *Server) readCommand(c net.Conn) (data []byte, resp *Response, ok bool) 
 	var ne net.Error
 	switch {
 	case errors.Is(err, errTooLarge):
-		r := Errorf("command too large: more than %d bytes", s.opts.MaxRequestSize)
+		r := Errorf("%s", s.tooLargeText())
 		return nil, &r, false
 	case errors.As(err, &ne) && ne.Timeout():
 		if s.ctx.Err() != nil {
