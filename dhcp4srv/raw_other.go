@@ -1,0 +1,5 @@
+//go:build !linux
+
+package dhcp4srv
+
+func openRawSender(ifc *Interface) (rawSender, error) { return nil, errRawUnsupported }
