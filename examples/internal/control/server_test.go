@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -296,3 +297,5 @@ func TestSocatInterop(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"arguments": {"extended": "0.1.0"}, "result": 0, "text": "0.1.0"}`, string(out))
 }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
