@@ -71,6 +71,7 @@ type Transport struct {
 	mu        sync.Mutex
 	closing   bool
 	listeners map[*listener]struct{}
+	pending   []*listener // opened by Listen, not yet served
 	readers   sync.WaitGroup
 
 	panics atomic.Uint64
@@ -119,14 +120,23 @@ func (t *Transport) Workers() int {
 	return t.pipe.Workers()
 }
 
-// Serve opens a socket per configured interface (Config.Interfaces; see
+// Listen opens a socket per configured interface (Config.Interfaces; see
 // ResolveInterfaces and ListenUDP) and, with SocketRaw on Linux, a packet
-// socket per interface to unicast to clients without an address; then it
-// serves them until ctx is cancelled or Shutdown is called. Cancelling
-// ctx shuts the whole Transport down, as Shutdown does with a context of
-// Config.DrainTimeout, and Serve returns ctx.Err(); after Shutdown it returns
-// ErrClosed. It returns an error if a socket cannot be opened or fails.
-func (t *Transport) Serve(ctx context.Context) error {
+// socket per interface to unicast to clients without an address. A
+// program that must drop privileges calls Listen first, drops them, then
+// calls Serve. Packets that arrive between Listen and Serve wait in the
+// sockets' buffers.
+func (t *Transport) Listen(ctx context.Context) error {
+	t.mu.Lock()
+	if t.closing {
+		t.mu.Unlock()
+		return ErrClosed
+	}
+	if t.pending != nil {
+		t.mu.Unlock()
+		return nil
+	}
+	t.mu.Unlock()
 	bs, err := ResolveInterfaces(t.cfg.Interfaces)
 	if err != nil {
 		return err
@@ -137,6 +147,38 @@ func (t *Transport) Serve(ctx context.Context) error {
 	ls, err := t.listenBindings(ctx, bs)
 	if err != nil {
 		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closing || t.pending != nil {
+		for _, l := range ls {
+			l.close()
+			l.closeRaw()
+		}
+		if t.closing {
+			return ErrClosed
+		}
+		return nil
+	}
+	t.pending = ls
+	return nil
+}
+
+// Serve serves the sockets of Listen (calling it first if needed) until
+// ctx is cancelled or Shutdown is called. Cancelling ctx shuts the whole
+// Transport down, as Shutdown does with a context of Config.DrainTimeout,
+// and Serve returns ctx.Err(); after Shutdown it returns ErrClosed. It
+// returns an error if a socket cannot be opened or fails.
+func (t *Transport) Serve(ctx context.Context) error {
+	if err := t.Listen(ctx); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	ls := t.pending
+	t.pending = nil
+	t.mu.Unlock()
+	if ls == nil {
+		return errors.New("dhcp4srv: Serve called twice")
 	}
 	return t.serve(ctx, ls...)
 }
@@ -234,10 +276,12 @@ func (t *Transport) isClosing() bool {
 func (t *Transport) Shutdown(ctx context.Context) error {
 	t.mu.Lock()
 	t.closing = true
-	ls := make([]*listener, 0, len(t.listeners))
+	ls := make([]*listener, 0, len(t.listeners)+len(t.pending))
 	for l := range t.listeners {
 		ls = append(ls, l)
 	}
+	ls = append(ls, t.pending...)
+	t.pending = nil
 	t.mu.Unlock()
 	for _, l := range ls {
 		l.close()
