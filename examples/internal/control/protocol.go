@@ -70,9 +70,8 @@ func Errorf(format string, a ...any) Response {
 	return Response{Result: ResultError, Text: fmt.Sprintf(format, a...)}
 }
 
-// Decode unmarshals the response's arguments into v (numbers keep their
-// JSON text when v is an any holding json.Number is wanted: use a
-// json.Decoder on r.Arguments for that).
+// Decode unmarshals the response's arguments into v with encoding/json.
+// It fails when the response has no arguments.
 func (r Response) Decode(v any) error {
 	if len(r.Arguments) == 0 {
 		return fmt.Errorf("control: response has no arguments")
