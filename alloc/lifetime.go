@@ -54,7 +54,7 @@ func (st *state) offerLifetime4(s *subnet4, c *ClientContext4) uint32 {
 // defaults; a preferred lifetime that is unset or longer than the valid one
 // becomes 0.625 × valid.
 func (st *state) lifetimes6(s *subnet6, classes ClientClasses, hintPref, hintValid uint32) (pref, valid uint32) {
-	vt, vSet := s.valid, true
+	vt := s.valid
 	pt, pSet := s.pref, s.prefSet
 	vFound, pFound := false, false
 	for _, name := range classes {
@@ -76,7 +76,6 @@ func (st *state) lifetimes6(s *subnet6, classes ClientClasses, hintPref, hintVal
 			break
 		}
 	}
-	_ = vSet
 	valid = vt.Default
 	if hintValid > 0 {
 		valid = vt.Clamp(hintValid)

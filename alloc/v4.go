@@ -762,17 +762,13 @@ func reusableCommon(state leasemgr.State, oldCLTT int64, oldValid, newValid uint
 	if age >= int64(oldValid) {
 		return 0
 	}
-	var limit int64
-	if hasAge {
-		if maxAge == 0 || age > int64(maxAge) {
-			return 0
-		}
-		limit = int64(maxAge)
+	if hasAge && (maxAge == 0 || age > int64(maxAge)) {
+		return 0
 	}
 	if thr <= 0 || thr > 1 {
 		return 0
 	}
-	limit = int64(float64(newValid) * thr)
+	limit := int64(float64(newValid) * thr)
 	if age > limit || limit == 0 {
 		return 0
 	}
