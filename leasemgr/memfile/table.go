@@ -1,7 +1,9 @@
 package memfile
 
 import (
+	"bytes"
 	"cmp"
+	"hash/maphash"
 	"slices"
 
 	"github.com/dhcpsrv/dhcpsrv/leasemgr"
@@ -19,69 +21,25 @@ type expKey[K any] struct {
 	k   K
 }
 
-// multi is a non-unique index from a string (an identifier's bytes, a
-// hostname) to lease keys. Buckets are small slices, and become sets when
-// they grow (many declined leases share one DUID), so that removal stays
-// cheap.
-type multi[K comparable] struct {
-	small map[string][]K
-	big   map[string]map[K]struct{}
+// hashKey is an entry of a non-unique index on an identifier (hardware
+// address, client-id, DUID, hostname): the identifier's hash, then the
+// lease key. The index is a sortedList of them: no pointers for the garbage
+// collector, about 16-24 bytes per lease, bulk-built by one sort, and a
+// lookup is a range scan over the entries of one hash (Kea's declined
+// leases all share DUID 00:00:00 and stay cheap to remove). Lookups compare
+// the identifier itself, so hash collisions cost only time.
+type hashKey[K any] struct {
+	h uint64
+	k K
 }
 
-const bigBucket = 32
-
-func newMulti[K comparable]() multi[K] {
-	return multi[K]{small: map[string][]K{}, big: map[string]map[K]struct{}{}}
-}
-
-func (m multi[K]) add(s string, k K) {
-	if b, ok := m.big[s]; ok {
-		b[k] = struct{}{}
-		return
-	}
-	l := m.small[s]
-	if len(l) < bigBucket {
-		m.small[s] = append(l, k)
-		return
-	}
-	b := make(map[K]struct{}, 2*bigBucket)
-	for _, x := range l {
-		b[x] = struct{}{}
-	}
-	b[k] = struct{}{}
-	m.big[s] = b
-	delete(m.small, s)
-}
-
-func (m multi[K]) remove(s string, k K) {
-	if b, ok := m.big[s]; ok {
-		delete(b, k)
-		if len(b) == 0 {
-			delete(m.big, s)
+func newHashIndex[K comparable](cmpKey func(a, b K) int) *sortedList[hashKey[K]] {
+	return newSortedList(func(a, b hashKey[K]) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
 		}
-		return
-	}
-	l := m.small[s]
-	if i := slices.Index(l, k); i >= 0 {
-		l = slices.Delete(l, i, i+1)
-		if len(l) == 0 {
-			delete(m.small, s)
-		} else {
-			m.small[s] = l
-		}
-	}
-}
-
-func (m multi[K]) each(s string, fn func(K)) {
-	if b, ok := m.big[s]; ok {
-		for k := range b {
-			fn(k)
-		}
-		return
-	}
-	for _, k := range m.small[s] {
-		fn(k)
-	}
+		return cmpKey(a.k, b.k)
+	})
 }
 
 // table holds one family's leases and every index the queries need. It is
@@ -93,8 +51,9 @@ type table[K comparable, L any] struct {
 	bySubnet  *sortedList[subKey[K]]
 	expiry    *sortedList[expKey[K]] // finite lifetime, not reclaimed: expired-lease queries
 	reclaimed *sortedList[expKey[K]] // finite lifetime, reclaimed: deleteExpiredReclaimed
-	hosts     multi[K]
-	idents    []multi[K] // one per f.idents
+	hosts     *sortedList[hashKey[K]]
+	idents    []*sortedList[hashKey[K]] // one per f.idents
+	seed      maphash.Seed
 }
 
 func newTable[K comparable, L any](f *family[K, L]) *table[K, L] {
@@ -108,7 +67,8 @@ func newTable[K comparable, L any](f *family[K, L]) *table[K, L] {
 			}
 			return f.cmpKey(a.k, b.k)
 		}),
-		hosts: newMulti[K](),
+		hosts: newHashIndex(f.cmpKey),
+		seed:  maphash.MakeSeed(),
 	}
 	expCmp := func(a, b expKey[K]) int {
 		if c := cmp.Compare(a.exp, b.exp); c != 0 {
@@ -119,20 +79,37 @@ func newTable[K comparable, L any](f *family[K, L]) *table[K, L] {
 	t.expiry = newSortedList(expCmp)
 	t.reclaimed = newSortedList(expCmp)
 	for range f.idents {
-		t.idents = append(t.idents, newMulti[K]())
+		t.idents = append(t.idents, newHashIndex(f.cmpKey))
 	}
 	return t
 }
 
-// build indexes the leases of m (which the table takes) in bulk.
+// build indexes the leases of m (which the table takes) in bulk: one pass
+// over the leases collects every index's entries, then each index is
+// sorted once.
 func (t *table[K, L]) build(m map[K]*L) {
 	t.byKey = m
-	keys := make([]K, 0, len(m))
-	subs := make([]subKey[K], 0, len(m))
-	var exps, recl []expKey[K]
+	type item struct {
+		k K
+		l *L
+	}
+	items := make([]item, 0, len(m))
 	for k, l := range m {
-		keys = append(keys, k)
-		subs = append(subs, subKey[K]{t.f.subnet(l), k})
+		items = append(items, item{k, l})
+	}
+	slices.SortFunc(items, func(a, b item) int { return t.f.cmpKey(a.k, b.k) })
+	keys := make([]K, len(items))
+	subs := make([]subKey[K], len(items))
+	var exps, recl []expKey[K]
+	hosts := make([]hashKey[K], 0, len(items)/2)
+	ids := make([][]hashKey[K], len(t.idents))
+	for i := range ids {
+		ids[i] = make([]hashKey[K], 0, len(items))
+	}
+	for i, it := range items {
+		k, l := it.k, it.l
+		keys[i] = k
+		subs[i] = subKey[K]{t.f.subnet(l), k}
 		if e, ok := t.expKey(l); ok {
 			if t.f.state(l) == leasemgr.StateExpiredReclaimed {
 				recl = append(recl, e)
@@ -140,9 +117,16 @@ func (t *table[K, L]) build(m map[K]*L) {
 				exps = append(exps, e)
 			}
 		}
-		t.indexIdents(l, k)
+		if h, ok := t.hostHash(l); ok {
+			hosts = append(hosts, hashKey[K]{h, k})
+		}
+		for j := range ids {
+			if h, ok := t.identHash(j, l); ok {
+				ids[j] = append(ids[j], hashKey[K]{h, k})
+			}
+		}
 	}
-	slices.SortFunc(keys, t.f.cmpKey)
+	items = nil
 	t.order.build(keys)
 	slices.SortFunc(subs, t.bySubnet.cmp)
 	t.bySubnet.build(subs)
@@ -150,6 +134,12 @@ func (t *table[K, L]) build(m map[K]*L) {
 	t.expiry.build(exps)
 	slices.SortFunc(recl, t.reclaimed.cmp)
 	t.reclaimed.build(recl)
+	slices.SortFunc(hosts, t.hosts.cmp)
+	t.hosts.build(hosts)
+	for j := range ids {
+		slices.SortFunc(ids[j], t.idents[j].cmp)
+		t.idents[j].build(ids[j])
+	}
 }
 
 func (t *table[K, L]) expKey(l *L) (expKey[K], bool) {
@@ -160,24 +150,40 @@ func (t *table[K, L]) expKey(l *L) (expKey[K], bool) {
 	return expKey[K]{exp: cltt + int64(valid), k: t.f.key(l)}, true
 }
 
-func (t *table[K, L]) indexIdents(l *L, k K) {
-	if h := t.f.hostname(l); h != "" {
-		t.hosts.add(h, k)
+func (t *table[K, L]) hostHash(l *L) (uint64, bool) {
+	h := t.f.hostname(l)
+	if h == "" {
+		return 0, false
 	}
-	for i, id := range t.f.idents {
-		if b := id(l); len(b) > 0 {
-			t.idents[i].add(string(b), k)
+	return maphash.String(t.seed, h), true
+}
+
+func (t *table[K, L]) identHash(i int, l *L) (uint64, bool) {
+	b := t.f.idents[i](l)
+	if len(b) == 0 {
+		return 0, false
+	}
+	return maphash.Bytes(t.seed, b), true
+}
+
+func (t *table[K, L]) indexIdents(l *L, k K) {
+	if h, ok := t.hostHash(l); ok {
+		t.hosts.insert(hashKey[K]{h, k})
+	}
+	for i := range t.idents {
+		if h, ok := t.identHash(i, l); ok {
+			t.idents[i].insert(hashKey[K]{h, k})
 		}
 	}
 }
 
 func (t *table[K, L]) unindexIdents(l *L, k K) {
-	if h := t.f.hostname(l); h != "" {
-		t.hosts.remove(h, k)
+	if h, ok := t.hostHash(l); ok {
+		t.hosts.delete(hashKey[K]{h, k})
 	}
-	for i, id := range t.f.idents {
-		if b := id(l); len(b) > 0 {
-			t.idents[i].remove(string(b), k)
+	for i := range t.idents {
+		if h, ok := t.identHash(i, l); ok {
+			t.idents[i].delete(hashKey[K]{h, k})
 		}
 	}
 }
@@ -230,21 +236,34 @@ func (t *table[K, L]) remove(l *L) {
 
 // byIdent returns the leases whose identifier i is b, in key order.
 func (t *table[K, L]) byIdent(i int, b []byte) []*L {
-	return t.collect(func(fn func(K)) { t.idents[i].each(string(b), fn) })
+	if len(b) == 0 {
+		return nil
+	}
+	id := t.f.idents[i]
+	return t.collect(t.idents[i], maphash.Bytes(t.seed, b), func(l *L) bool { return bytes.Equal(id(l), b) })
 }
 
 func (t *table[K, L]) byHostname(h string) []*L {
-	return t.collect(func(fn func(K)) { t.hosts.each(h, fn) })
+	if h == "" {
+		return nil
+	}
+	return t.collect(t.hosts, maphash.String(t.seed, h), func(l *L) bool { return t.f.hostname(l) == h })
 }
 
-func (t *table[K, L]) collect(each func(func(K))) []*L {
-	var keys []K
-	each(func(k K) { keys = append(keys, k) })
-	slices.SortFunc(keys, t.f.cmpKey)
-	out := make([]*L, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, t.byKey[k])
-	}
+// collect returns, in key order, the leases of the entries of list with
+// hash h that match.
+func (t *table[K, L]) collect(list *sortedList[hashKey[K]], h uint64, match func(*L) bool) []*L {
+	var out []*L
+	var zero K
+	list.ascend(hashKey[K]{h: h, k: zero}, false, func(e hashKey[K]) bool {
+		if e.h != h {
+			return false
+		}
+		if l := t.byKey[e.k]; match(l) {
+			out = append(out, l)
+		}
+		return true
+	})
 	return out
 }
 
