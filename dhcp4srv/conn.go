@@ -117,24 +117,26 @@ func (l *listener) closeRaw() {
 // packet is a received request on its way through the pipeline. It is
 // pooled, together with its buffer, and is the request's ResponseWriter.
 type packet struct {
-	buf    pipeline.Buffer
-	oob    [64]byte
-	n      int
-	cm     ipv4.ControlMessage
-	dstBuf [4]byte // backing array of cm.Dst, so Parse does not allocate
-	src    netip.AddrPort
-	l      *listener
-	recv   time.Time
-	req    *dhcpv4.DHCPv4
-	ifc    *Interface
-	frame  []byte // reused raw frame buffer
+	buf     pipeline.Buffer
+	_       [0]uint64 // aligns oob for control message headers
+	oob     [64]byte
+	n       int
+	ifindex int        // receiving interface, from IP_PKTINFO (0: unknown)
+	dst     netip.Addr // destination address, from IP_PKTINFO
+	src     netip.AddrPort
+	l       *listener
+	recv    time.Time
+	req     *dhcpv4.DHCPv4
+	ifc     *Interface
+	frame   []byte // reused raw frame buffer
 }
 
 var _ ResponseWriter = (*packet)(nil)
 
 func (p *packet) reset() {
 	p.n = 0
-	p.cm = ipv4.ControlMessage{Dst: p.dstBuf[:0]}
+	p.ifindex = 0
+	p.dst = netip.Addr{}
 	p.src = netip.AddrPort{}
 	p.l = nil
 	p.req = nil
@@ -154,12 +156,7 @@ func (l *listener) read(p *packet) error {
 		p.n = n
 		p.src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
 		if oobn > 0 {
-			// Parse reuses cm.Dst only when its length is 4.
-			p.cm.Dst = p.dstBuf[:4]
-			p.dstBuf = [4]byte{}
-			if p.cm.Parse(p.oob[:oobn]) != nil {
-				p.cm = ipv4.ControlMessage{Dst: p.dstBuf[:0]}
-			}
+			p.ifindex, p.dst = parseOOB(p.oob[:oobn])
 		}
 	} else {
 		n, addr, err := l.pc.ReadFrom(p.buf[:])
@@ -237,9 +234,9 @@ func (p *packet) Interface() *Interface {
 	if p.ifc != nil {
 		return p.ifc
 	}
-	if p.l.iface != nil && (p.cm.IfIndex == 0 || p.cm.IfIndex == p.l.iface.Index) {
+	if p.l.iface != nil && (p.ifindex == 0 || p.ifindex == p.l.iface.Index) {
 		p.ifc = p.l.iface
-	} else if ifc := p.l.t.ifaces.get(p.cm.IfIndex); ifc != nil {
+	} else if ifc := p.l.t.ifaces.get(p.ifindex); ifc != nil {
 		p.ifc = ifc
 	} else {
 		p.ifc = &noInterface
@@ -250,11 +247,7 @@ func (p *packet) Interface() *Interface {
 var noInterface Interface
 
 func (p *packet) LocalAddr() netip.AddrPort {
-	var a netip.Addr
-	if len(p.cm.Dst) == 4 {
-		a = netip.AddrFrom4([4]byte(p.cm.Dst))
-	}
-	return netip.AddrPortFrom(a, p.l.port)
+	return netip.AddrPortFrom(p.dst, p.l.port)
 }
 
 func (p *packet) RemoteAddr() netip.AddrPort { return p.src }
@@ -325,7 +318,9 @@ func (p *packet) WriteRoute(reply *dhcpv4.DHCPv4, r Route) error {
 		err = p.writeUDP(b, src, r)
 	}
 	if err != nil {
-		t.log.Debug("dhcp4srv: send failed", "dst", r.Dst, "if", ifc.Name, "err", err)
+		if t.debug() {
+			t.log.Debug("dhcp4srv: send failed", "dst", r.Dst, "if", ifc.Name, "err", err)
+		}
 		return err
 	}
 	t.st.sent.Inc()
@@ -342,13 +337,9 @@ func (p *packet) writeUDP(b []byte, src netip.Addr, r Route) error {
 		return err
 	}
 	var oob []byte
-	if l.cmOK && !r.UseRouting && (p.cm.IfIndex != 0 || src.IsValid()) {
-		cm := ipv4.ControlMessage{IfIndex: p.cm.IfIndex}
-		if src.IsValid() {
-			s := src.As4()
-			cm.Src = net.IP(s[:])
-		}
-		oob = cm.Marshal()
+	if l.cmOK && !r.UseRouting && (p.ifindex != 0 || src.IsValid()) {
+		// The request's oob buffer is free again: reuse it.
+		oob = marshalOOB(p.oob[:0], p.ifindex, src)
 	}
 	_, _, err := l.udp.WriteMsgUDPAddrPort(b, oob, r.Dst)
 	return err

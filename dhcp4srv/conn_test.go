@@ -112,7 +112,7 @@ func newClient(t *testing.T) *net.UDPConn {
 	return c
 }
 
-func exchange(t *testing.T, c *net.UDPConn, srv netip.AddrPort, req *dhcpv4.DHCPv4) *dhcpv4.DHCPv4 {
+func roundTrip(t *testing.T, c *net.UDPConn, srv netip.AddrPort, req *dhcpv4.DHCPv4) *dhcpv4.DHCPv4 {
 	t.Helper()
 	_, err := c.WriteToUDPAddrPort(req.ToBytes(), srv)
 	require.NoError(t, err)
@@ -147,7 +147,7 @@ func TestLoopbackRelayed(t *testing.T) {
 	req := discover(t, dhcpv4.WithGatewayIP(net.IPv4(127, 0, 0, 1)),
 		dhcpv4.WithOption(dhcpv4.OptRelayAgentInfo(dhcpv4.OptGeneric(dhcpv4.RelaySourcePortSubOption, nil))))
 	req.HopCount = 1
-	reply := exchange(t, c, srv, req)
+	reply := roundTrip(t, c, srv, req)
 	require.Equal(t, dhcpv4.MessageTypeOffer, reply.MessageType())
 	require.Equal(t, "192.0.2.100", reply.YourIPAddr.String())
 	require.Equal(t, testMAC, reply.ClientHWAddr)
@@ -177,7 +177,7 @@ func TestLoopbackRenewClientPort(t *testing.T) {
 	req, err := dhcpv4.New(dhcpv4.WithHwAddr(testMAC), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
 		dhcpv4.WithClientIP(net.IPv4(127, 0, 0, 1)))
 	require.NoError(t, err)
-	reply := exchange(t, c, srv, req)
+	reply := roundTrip(t, c, srv, req)
 	require.Equal(t, dhcpv4.MessageTypeAck, reply.MessageType())
 	require.Equal(t, "127.0.0.1", reply.YourIPAddr.String())
 }
@@ -188,7 +188,7 @@ func TestLoopbackSendToSource(t *testing.T) {
 	srv := startLoopback(t, tr)
 	c := newClient(t)
 	for range 3 {
-		reply := exchange(t, c, srv, discover(t))
+		reply := roundTrip(t, c, srv, discover(t))
 		require.Equal(t, dhcpv4.MessageTypeOffer, reply.MessageType())
 		require.Zero(t, reply.Flags&flagBroadcast)
 	}
@@ -213,7 +213,7 @@ func TestBadPacketsAndPanics(t *testing.T) {
 	_, err := c.WriteToUDPAddrPort(discover(t, dhcpv4.WithOption(dhcpv4.OptHostName("panic"))).ToBytes(), srv)
 	require.NoError(t, err)
 	// Still serving, in order after the bad ones (one worker).
-	reply := exchange(t, c, srv, discover(t))
+	reply := roundTrip(t, c, srv, discover(t))
 	require.Equal(t, dhcpv4.MessageTypeOffer, reply.MessageType())
 	require.EqualValues(t, 6, st.Int(StatPkt4Received).Load())
 	require.EqualValues(t, 4, st.Int(StatPkt4ParseFailed).Load())
@@ -298,7 +298,7 @@ func TestServeContextCancel(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- tr.ServeConn(ctx, pc) }()
 	c := newClient(t)
-	exchange(t, c, pc.LocalAddr().(*net.UDPAddr).AddrPort(), discover(t))
+	roundTrip(t, c, pc.LocalAddr().(*net.UDPAddr).AddrPort(), discover(t))
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 	<-tr.pipe.Done()
@@ -415,7 +415,6 @@ func TestConfigFromKea(t *testing.T) {
 
 func TestWriteErrors(t *testing.T) {
 	var p packet
-	p.cm.Dst = p.dstBuf[:0]
 	tr := NewTransport(Config{}, nil)
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	require.NoError(t, err)

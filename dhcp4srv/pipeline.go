@@ -90,11 +90,7 @@ func NewTransport(cfg Config, h Handler, opts ...Option) *Transport {
 		o(t)
 	}
 	t.st.init(t.stats)
-	t.pkts = pipeline.NewPool(func() *packet {
-		p := &packet{}
-		p.cm.Dst = p.dstBuf[:0]
-		return p
-	})
+	t.pkts = pipeline.NewPool(func() *packet { return new(packet) })
 	return t
 }
 
@@ -341,7 +337,9 @@ func (t *Transport) drop(p *packet, r pipeline.DropReason) {
 	if r == pipeline.DropQueueFull {
 		t.st.queueFull.Inc()
 	}
-	t.log.Debug("dhcp4srv: packet dropped", "reason", r.String(), "src", p.src)
+	if t.debug() {
+		t.log.Debug("dhcp4srv: packet dropped", "reason", r.String(), "src", p.src)
+	}
 	t.release(p)
 }
 
@@ -365,12 +363,20 @@ func (t *Transport) handle(ctx context.Context, p *packet) {
 	if err != nil {
 		t.st.parseFailed.Inc()
 		t.st.receiveDrop.Inc()
-		t.log.Debug("dhcp4srv: parse failed", "src", p.src, "len", p.n, "err", err)
+		if t.debug() {
+			t.log.Debug("dhcp4srv: parse failed", "src", p.src, "len", p.n, "err", err)
+		}
 		return
 	}
 	p.req = req
 	t.st.recvType(req.MessageType()).Inc()
 	t.handler.ServeDHCP4(ctx, p, req)
+}
+
+// debug tells whether debug logging is on; the packet path checks it
+// before building log arguments, which would allocate.
+func (t *Transport) debug() bool {
+	return t.log.Enabled(context.Background(), slog.LevelDebug)
 }
 
 // Panics returns the number of handler panics recovered so far.

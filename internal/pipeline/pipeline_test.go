@@ -263,6 +263,7 @@ func BenchmarkSubmit(b *testing.B) {
 				for pb.Next() {
 					k := seq.Add(1)
 					for !p.Submit(Mix(k), 1) {
+						runtime.Gosched() // queue full: let the workers run
 					}
 				}
 			})
