@@ -56,9 +56,9 @@ func (w *fakeWriter) Route(r *dhcpv4.DHCPv4) dhcp4srv.Route {
 	return dhcp4srv.RouteReply(dhcp4srv.RouteInputOf(w.req, r, w.remote), dhcp4srv.RoutePolicy{})
 }
 func (w *fakeWriter) WriteRoute(r *dhcpv4.DHCPv4, _ dhcp4srv.Route) error { return w.Write(r) }
-func (w *fakeWriter) Interface() *dhcp4srv.Interface                    { return w.iface }
-func (w *fakeWriter) LocalAddr() netip.AddrPort                         { return w.local }
-func (w *fakeWriter) RemoteAddr() netip.AddrPort                        { return w.remote }
+func (w *fakeWriter) Interface() *dhcp4srv.Interface                      { return w.iface }
+func (w *fakeWriter) LocalAddr() netip.AddrPort                           { return w.local }
+func (w *fakeWriter) RemoteAddr() netip.AddrPort                          { return w.remote }
 func (w *fakeWriter) Relayed() bool {
 	return w.req != nil && w.req.GatewayIPAddr != nil && !w.req.GatewayIPAddr.IsUnspecified()
 }
