@@ -4,6 +4,14 @@
 //
 //	dhcp6d -t kea-dhcp6.json   # check a configuration, like kea-dhcp6 -t
 //	dhcp6d -c kea-dhcp6.json   # run the server
+//
+// In run mode it reads the configuration, opens the lease database (memfile
+// in the data directory by default: "data-directory", else
+// $KEA_DHCP_DATA_DIR, else /var/lib/kea), serves the control socket, runs
+// the reclamation and lease file cleanup timers, reloads the configuration
+// on SIGHUP and stops gracefully on SIGTERM or SIGINT. -metrics host:port
+// (or $DHCPSRV_METRICS_ADDR) serves Prometheus metrics. See package
+// examples/internal/refsrv for the details.
 package main
 
 import (
@@ -13,12 +21,19 @@ import (
 	"syscall"
 
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/keacli"
+	"github.com/dhcpsrv/dhcpsrv/examples/internal/refsrv"
 	"github.com/dhcpsrv/dhcpsrv/option"
 )
 
+// family wires the DHCPv6 packet server into the shared run mode.
+var family = refsrv.Family{
+	Name:     "dhcp6d",
+	Universe: option.V6,
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := keacli.Main(ctx, keacli.Program{Name: "dhcp6d", Family: option.V6}, os.Args[1:], os.Stdout, os.Stderr)
+	code := keacli.Main(ctx, family.Program(), os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

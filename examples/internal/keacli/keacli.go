@@ -10,6 +10,15 @@
 //	-t FILE   check the configuration and exit
 //	-p PORT   server port (testing)
 //	-P PORT   client port (testing)
+//
+// One flag is ours, Kea has no counterpart:
+//
+//	-metrics ADDR   serve Prometheus metrics on http://ADDR/metrics
+//	                (default: the DHCPSRV_METRICS_ADDR environment variable;
+//	                empty: no metrics endpoint)
+//
+// Program.Run may return an *ExitError to choose the process exit code (the
+// control socket's "shutdown" command with an "exit-value").
 package keacli
 
 import (
@@ -19,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"runtime/debug"
 
@@ -29,16 +39,38 @@ import (
 // Version is the version the reference servers report.
 const Version = "0.1.0"
 
+// MetricsAddrEnv is the environment variable giving the default of -metrics.
+const MetricsAddrEnv = "DHCPSRV_METRICS_ADDR"
+
 // Options are what the command line asked for, handed to Program.Run.
 type Options struct {
 	ConfigFile string
 	Debug      bool
 	ServerPort int // 0: the standard port
 	ClientPort int // 0: the standard port
-	Logger     *slog.Logger
-	Stdout     io.Writer
-	Stderr     io.Writer
+	// MetricsAddr is the host:port of the Prometheus endpoint; empty
+	// means none.
+	MetricsAddr string
+	Logger      *slog.Logger
+	Stdout      io.Writer
+	Stderr      io.Writer
 }
+
+// ExitError is an error of Program.Run that asks for a given process exit
+// code. Code 0 means a clean exit; Err, if set, is printed.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
 
 // Program describes one reference server.
 type Program struct {
@@ -65,9 +97,10 @@ func Main(ctx context.Context, p Program, args []string, stdout, stderr io.Write
 		testFile     = fs.String("t", "", "check the configuration `file` and exit")
 		serverPort   = fs.Int("p", 0, "server port `number` 1-65535 (useful for testing only)")
 		clientPort   = fs.Int("P", 0, "client port `number` 1-65535 (useful for testing only)")
+		metricsAddr  = fs.String("metrics", os.Getenv(MetricsAddrEnv), "serve Prometheus metrics on http://`host:port`/metrics (not a Kea flag; default $"+MetricsAddrEnv+")")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s -[v|V|W] [-d] [-{c|t} cfgfile] [-p number] [-P number]\n", p.Name)
+		fmt.Fprintf(stderr, "Usage: %s -[v|V|W] [-d] [-{c|t} cfgfile] [-p number] [-P number] [-metrics host:port]\n", p.Name)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -120,19 +153,28 @@ func Main(ctx context.Context, p Program, args []string, stdout, stderr io.Write
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})).With("prog", p.Name)
 	err := p.Run(ctx, Options{
-		ConfigFile: *configFile,
-		Debug:      *debugMode,
-		ServerPort: *serverPort,
-		ClientPort: *clientPort,
-		Logger:     logger,
-		Stdout:     stdout,
-		Stderr:     stderr,
+		ConfigFile:  *configFile,
+		Debug:       *debugMode,
+		ServerPort:  *serverPort,
+		ClientPort:  *clientPort,
+		MetricsAddr: *metricsAddr,
+		Logger:      logger,
+		Stdout:      stdout,
+		Stderr:      stderr,
 	})
-	if err != nil {
+	var exit *ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		if exit.Err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", p.Name, exit.Err)
+		}
+		return exit.Code
+	default:
 		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
 		return 1
 	}
-	return 0
 }
 
 func extendedVersion() string {
@@ -172,6 +214,11 @@ func familyKey(u option.Universe) string {
 	}
 	return "Dhcp4"
 }
+
+// Flatten splits an error built with errors.Join (or any error with
+// Unwrap() []error, like cfgmgr.ErrorList) into its parts, so that each can
+// be printed or logged on its own line with its JSON path.
+func Flatten(err error) []error { return flatten(err) }
 
 // flatten splits an error built with errors.Join (or any error with
 // Unwrap() []error) into its parts, so each is printed on its own line.
