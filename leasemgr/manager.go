@@ -22,6 +22,8 @@ import (
 //     many return an empty slice and no error.
 //   - Errors wrap ErrNotFound, ErrExists, ErrConflict, ErrInvalid or
 //     ErrClosed when one of them applies.
+//   - Lookups by an identifier match its bytes exactly; an empty hardware
+//     address, client identifier, DUID or hostname matches no lease.
 type Manager interface {
 	Manager4
 	Manager6
