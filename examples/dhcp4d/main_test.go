@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/control"
@@ -254,4 +256,84 @@ func jsonUnmarshalKea(s string, v any) error {
 		}
 	}
 	return json.Unmarshal([]byte(b.String()), v)
+}
+
+// exchange sends req to the server at addr and returns the first reply with
+// the same transaction id.
+func exchange(t *testing.T, conn *net.UDPConn, addr *net.UDPAddr, req *dhcpv4.DHCPv4) *dhcpv4.DHCPv4 {
+	t.Helper()
+	_, err := conn.WriteToUDP(req.ToBytes(), addr)
+	require.NoError(t, err)
+	buf := make([]byte, 1500)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	for {
+		n, _, err := conn.ReadFromUDP(buf)
+		require.NoError(t, err, "no reply to %s", req.MessageType())
+		reply, err := dhcpv4.FromBytes(buf[:n])
+		if err == nil && reply.TransactionID == req.TransactionID {
+			return reply
+		}
+	}
+}
+
+// TestDORAOverLoopback runs a relayed DISCOVER/OFFER/REQUEST/ACK against the
+// binary on lo (replies to the source, as KEA_TEST_SEND_RESPONSES_TO_SOURCE
+// makes kea-dhcp4 do), and finds the lease through the control socket.
+func TestDORAOverLoopback(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kea-dhcp4.json")
+	sock := filepath.Join(dir, "ctrl.sock")
+	refsrvtest.WriteJSON(t, cfg, loConfig(dir, 4000))
+	port := refsrvtest.FreeUDPPort(t)
+	cmd := exec.Command(binary, "-c", cfg, "-d", "-p", strconv.Itoa(port))
+	cmd.Env = append(os.Environ(), "KEA_TEST_SEND_RESPONSES_TO_SOURCE=ENABLED")
+	p := refsrvtest.Start(t, cmd)
+	refsrvtest.WaitSocket(t, p, sock, 10*time.Second)
+
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer conn.Close()
+	srvAddr := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	mac := net.HardwareAddr{0x02, 0, 0, 0, 0, 0x42}
+
+	// The socket may need a moment after the control socket is up.
+	var offer *dhcpv4.DHCPv4
+	refsrvtest.Eventually(t, 10*time.Second, func() bool {
+		disc, err := dhcpv4.NewDiscovery(mac, dhcpv4.WithGatewayIP(net.IPv4(192, 0, 2, 1)),
+			dhcpv4.WithRequestedOptions(dhcpv4.OptionRouter))
+		require.NoError(t, err)
+		disc.HopCount = 1
+		if _, err := conn.WriteToUDP(disc.ToBytes(), srvAddr); err != nil {
+			return false
+		}
+		buf := make([]byte, 1500)
+		_ = conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		n, _, err := conn.ReadFromUDP(buf)
+		if err != nil {
+			return false
+		}
+		offer, err = dhcpv4.FromBytes(buf[:n])
+		return err == nil && offer.TransactionID == disc.TransactionID
+	}, "no OFFER")
+	require.Equal(t, dhcpv4.MessageTypeOffer, offer.MessageType())
+	yiaddr := offer.YourIPAddr.To4()
+	require.True(t, yiaddr[0] == 192 && yiaddr[1] == 0 && yiaddr[2] == 2 && yiaddr[3] >= 100 && yiaddr[3] <= 199, "offered %s", yiaddr)
+	require.Equal(t, "192.0.2.1", dhcpv4.GetIP(dhcpv4.OptionRouter, offer.Options).String())
+
+	req, err := dhcpv4.NewRequestFromOffer(offer)
+	require.NoError(t, err)
+	req.GatewayIPAddr = net.IPv4(192, 0, 2, 1)
+	req.HopCount = 1
+	ack := exchange(t, conn, srvAddr, req)
+	require.Equal(t, dhcpv4.MessageTypeAck, ack.MessageType(), "%s", ack.Summary())
+	require.Equal(t, yiaddr.String(), ack.YourIPAddr.String())
+
+	lease := refsrvtest.MustCall(t, sock, "lease4-get", map[string]any{"ip-address": yiaddr.String()}).(map[string]any)
+	require.Equal(t, mac.String(), lease["hw-address"])
+	st := refsrvtest.MustCall(t, sock, "statistic-get", map[string]any{"name": "pkt4-ack-sent"}).(map[string]any)
+	require.EqualValues(t, 1, st["pkt4-ack-sent"].([]any)[0].([]any)[0])
+
+	p.Signal(t, syscall.SIGTERM)
+	require.Equal(t, 0, p.Wait(t, 15*time.Second))
+	require.Contains(t, leaseFiles(t, filepath.Join(dir, "leases4.csv")), yiaddr.String()+","+mac.String()+",")
 }

@@ -47,7 +47,9 @@
 // does not parse on SIGHUP is logged, one line per JSON path, and the running
 // configuration is kept.
 //
-// The lease database is opened once: a change of "lease-database" or of the
+// The packet server keeps its sockets: a change of "interfaces-config" (or
+// of "multi-threading") is committed but needs a restart, and a warning says
+// so for interfaces-config. The lease database is opened once: a change of "lease-database" or of the
 // data directory is committed (config-get shows it) but takes effect only at
 // the next start; a warning says so. Reopening it would mean swapping the
 // lease store under the packet server and the lease commands while requests

@@ -277,8 +277,10 @@ loop:
 		if serveErr != nil {
 			select {
 			case err := <-serveErr:
-				if err != nil && !errors.Is(err, context.Canceled) {
-					log.Warn("packet server", "error", err)
+				// After Shutdown, Serve's error (the transport is
+				// closed) is how it says it stopped.
+				if err != nil {
+					log.Debug("packet server stopped", "serve", err)
 				}
 			case <-sctx.Done():
 				log.Warn("packet server did not stop in time")
@@ -545,6 +547,10 @@ func (r *runner) apply(ctx context.Context, cfg *cfgmgr.Config) error {
 	if !reflect.DeepEqual(r.leaseParams(old), r.leaseParams(committed)) {
 		r.log.Warn("lease-database (or data-directory) changed: the server keeps the lease database it was started with; restart it to use the new one",
 			"old", r.leaseParams(old).Database, "new", r.leaseParams(committed).Database)
+	}
+	if !reflect.DeepEqual(old.Interfaces, committed.Interfaces) {
+		r.log.Warn("interfaces-config changed: the server keeps its sockets; restart it to use the new interfaces",
+			"old", old.Interfaces.Interfaces, "new", committed.Interfaces.Interfaces)
 	}
 	r.moveControl(old.ControlSocket, committed.ControlSocket)
 	r.log.Info("configuration applied", "sequence", committed.Sequence, "summary", keacli.Summary(committed))
