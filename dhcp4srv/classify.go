@@ -437,6 +437,9 @@ const (
 	ClassKNOWN   = "KNOWN"
 	ClassUNKNOWN = "UNKNOWN"
 	ClassBOOTP   = "BOOTP"
+	// ClassDROP: a packet classified in DROP (by a test that does not
+	// depend on KNOWN/UNKNOWN) is dropped, as in Kea.
+	ClassDROP = "DROP"
 	// ClassVendorPrefix is followed by the data of option 60.
 	ClassVendorPrefix = "VENDOR_CLASS_"
 )

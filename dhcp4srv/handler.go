@@ -147,6 +147,9 @@ func (ex *exchange) process(ctx context.Context) error {
 		return ex.decline4(ctx)
 	}
 	ex.classifyEarly()
+	if allows(ex.classes, ClassDROP) {
+		return ex.drop("client class DROP")
+	}
 	ex.subnet = ex.selectSubnet()
 	switch {
 	case ex.bootp:

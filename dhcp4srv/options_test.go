@@ -306,3 +306,10 @@ func TestNameHandlerAndEvents(t *testing.T) {
 	}
 	require.Equal(t, []string{"add", "renew", "decline", "add", "release", "add", "expire"}, kinds)
 }
+
+func TestDropClass(t *testing.T) {
+	h := newHarness(t, `{"Dhcp4": {"client-classes": [{"name": "DROP", "test": "option[60].text == 'evil'"}],
+		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.100 - 192.0.2.199"}]}]}}`)
+	require.Nil(t, h.do(discover(mac(1), dhcpv4.WithOption(dhcpv4.OptClassIdentifier("evil"))), nil))
+	require.NotNil(t, h.do(discover(mac(1), dhcpv4.WithOption(dhcpv4.OptClassIdentifier("good"))), nil))
+}
