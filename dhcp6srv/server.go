@@ -1,0 +1,299 @@
+package dhcp6srv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/insomniacslk/dhcp/dhcpv6"
+
+	"github.com/dhcpsrv/dhcpsrv/alloc"
+	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
+	"github.com/dhcpsrv/dhcpsrv/hostmgr"
+	"github.com/dhcpsrv/dhcpsrv/leasemgr"
+	"github.com/dhcpsrv/dhcpsrv/option"
+	"github.com/dhcpsrv/dhcpsrv/subnetselect"
+)
+
+// ErrNotV6 is returned by NewServer and Reconfigure for a configuration
+// that is not a Dhcp6 one.
+var ErrNotV6 = errors.New("dhcp6srv: not a DHCPv6 configuration")
+
+// Server is a DHCPv6 server: Kea's Dhcpv6Srv. It answers SOLICIT, REQUEST,
+// RENEW, REBIND, RELEASE, DECLINE, CONFIRM and INFORMATION-REQUEST with the
+// allocation engine (package alloc), the subnet selection of package
+// subnetselect and the reservations of a hostmgr.Manager, and serves them
+// on its Transport (Serve, ServeConn) or as a Handler of another one
+// (ServeDHCP6).
+//
+// Its methods are safe for concurrent use. Reconfigure swaps the engine's
+// configuration, the subnet index and the configuration's reservations as
+// one step: a request sees either the old set or the new one.
+type Server struct {
+	o      *options
+	leases leasemgr.Manager
+	engine *alloc.Engine
+	hosts  *hostmgr.Manager
+
+	// mu is held shared by each request for its whole handling and
+	// exclusively by Reconfigure while it swaps the engine's
+	// configuration, the host source and the state.
+	mu sync.RWMutex
+	st atomic.Pointer[state]
+
+	tmu sync.Mutex
+	tr  *Transport
+}
+
+// state is what one configuration gives a request.
+type state struct {
+	cfg        *cfgmgr.Config
+	index      *subnetselect.Index6
+	identTypes []hostmgr.IdentifierType
+	macSources []uint32
+	serverID   []byte
+	serverOpt  dhcpv6.Option
+	sidConfig  cfgmgr.ServerID
+}
+
+var _ Handler = (*Server)(nil)
+
+// NewServer returns a server for the Dhcp6 configuration cfg, storing
+// leases in leases. It creates the allocation engine and installs the
+// configuration's reservations, and computes the server's DUID (see
+// ServerDUID and WithServerID). It opens no socket until Serve or
+// ServeConn.
+func NewServer(cfg *cfgmgr.Config, leases leasemgr.Manager, opts ...Option) (*Server, error) {
+	if leases == nil {
+		return nil, errors.New("dhcp6srv: nil lease manager")
+	}
+	o := buildOptions(opts)
+	s := &Server{o: o, leases: leases, hosts: o.hosts}
+	if s.hosts == nil {
+		s.hosts = hostmgr.NewManager(nil, hostmgr.ManagerOptions{})
+	}
+	eopts := []alloc.Option{alloc.WithStats(o.stats), alloc.WithLogger(o.log)}
+	if o.observer != nil {
+		obs := o.observer
+		eopts = append(eopts, alloc.WithHooks(alloc.Hooks{
+			Lease6Expire: func(ctx context.Context, l *leasemgr.Lease6, remove bool) alloc.Verdict {
+				obs.OnLease6(ctx, LeaseEvent{Kind: LeaseExpire, Old: l})
+				return alloc.Continue
+			},
+		}))
+	}
+	eopts = append(eopts, o.engineOpts...)
+	eng, err := alloc.NewEngine(leases, s.hosts, eopts...)
+	if err != nil {
+		return nil, fmt.Errorf("dhcp6srv: %w", err)
+	}
+	s.engine = eng
+	if err := s.Reconfigure(cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Reconfigure installs a new configuration: the engine's (alloc.Engine
+// Configure), a new subnet index, the configuration's reservations as the
+// host manager's primary source, and the server DUID when the server-id map
+// changed. Requests being handled finish with the configuration they
+// started with; requests that arrive meanwhile wait for the swap. Nothing
+// is dropped. On error the old configuration stays.
+func (s *Server) Reconfigure(cfg *cfgmgr.Config) error {
+	if cfg == nil || cfg.Family != option.V6 {
+		return ErrNotV6
+	}
+	src, err := hostmgr.NewConfigSource(cfg.IPReservationsUnique(), cfg.AllHosts()...)
+	if err != nil {
+		return fmt.Errorf("dhcp6srv: reservations: %w", err)
+	}
+	st := &state{cfg: cfg, index: subnetselect.New6(cfg), sidConfig: cfg.ServerID}
+	for _, name := range cfg.HostReservationIdentifiers() {
+		t, err := hostmgr.ParseIdentifierType(name)
+		if err != nil {
+			return fmt.Errorf("dhcp6srv: host-reservation-identifiers: %w", err)
+		}
+		if t == hostmgr.IdentHWAddr || t == hostmgr.IdentDUID {
+			st.identTypes = append(st.identTypes, t)
+		}
+	}
+	st.macSources = macSources(cfg.Globals.MACSources)
+
+	old := s.st.Load()
+	switch {
+	case s.o.serverID != nil:
+		st.serverID = s.o.serverID
+	case old != nil && serverIDEqual(old.sidConfig, cfg.ServerID):
+		st.serverID = old.serverID
+	default:
+		dir := s.o.dataDir
+		if !s.o.dataDirSet && cfg.Globals.DataDirectory != nil {
+			dir = *cfg.Globals.DataDirectory
+		}
+		d, err := ServerDUID(cfg.ServerID, dir)
+		if err != nil {
+			return err
+		}
+		st.serverID = d
+	}
+	duid, err := dhcpv6.DUIDFromBytes(st.serverID)
+	if err != nil {
+		return fmt.Errorf("%w: server DUID %s: %v", ErrBadDUID, FormatDUID(st.serverID), err)
+	}
+	st.serverOpt = dhcpv6.OptServerID(duid)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.engine.Configure(cfg); err != nil {
+		return fmt.Errorf("dhcp6srv: %w", err)
+	}
+	s.hosts.SetPrimary(src)
+	s.st.Store(st)
+	return nil
+}
+
+func serverIDEqual(a, b cfgmgr.ServerID) bool {
+	return a.Type == b.Type && a.Identifier == b.Identifier && a.Time == b.Time &&
+		a.HType == b.HType && a.EnterpriseID == b.EnterpriseID && a.Persist == b.Persist
+}
+
+// Config returns the configuration in use.
+func (s *Server) Config() *cfgmgr.Config { return s.st.Load().cfg }
+
+// Engine returns the server's allocation engine, for lease reclamation
+// (Engine.ScheduleReclamation) and lease commands.
+func (s *Server) Engine() *alloc.Engine { return s.engine }
+
+// Hosts returns the host manager the server looks reservations up in.
+func (s *Server) Hosts() *hostmgr.Manager { return s.hosts }
+
+// Leases returns the lease manager.
+func (s *Server) Leases() leasemgr.Manager { return s.leases }
+
+// ServerID returns the server's DUID (the data of its server identifier
+// option). The caller must not modify it.
+func (s *Server) ServerID() []byte { return s.st.Load().serverID }
+
+// transport returns the server's Transport, creating it on first use.
+func (s *Server) transport() *Transport {
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
+	if s.tr == nil {
+		var c Config
+		if s.o.transport != nil {
+			c = *s.o.transport
+		} else {
+			cfg := s.Config()
+			c = ConfigFromKea(cfg.Interfaces, cfg.MultiThreading)
+		}
+		s.tr = NewTransport(c, s, WithLogger(s.o.log), WithStats(s.o.stats))
+	}
+	return s.tr
+}
+
+// Transport returns the transport Serve and ServeConn use.
+func (s *Server) Transport() *Transport { return s.transport() }
+
+// Serve listens on the configured interfaces (the transport Config; by
+// default the configuration's interfaces-config) and serves until ctx is
+// cancelled or Shutdown is called; see Transport.Serve.
+func (s *Server) Serve(ctx context.Context) error { return s.transport().Serve(ctx) }
+
+// ServeConn serves requests read from pc; see Transport.ServeConn.
+func (s *Server) ServeConn(ctx context.Context, pc net.PacketConn) error {
+	return s.transport().ServeConn(ctx, pc)
+}
+
+// Shutdown stops serving gracefully; see Transport.Shutdown. The lease
+// manager is not closed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.tmu.Lock()
+	tr := s.tr
+	s.tmu.Unlock()
+	if tr == nil {
+		return nil
+	}
+	return tr.Shutdown(ctx)
+}
+
+// ServeDHCP6 answers one request: the Handler the server's transport
+// calls, and what a program with its own transport (or a test with a
+// fake ResponseWriter) calls. The reply, wrapped for the relays when the
+// request was relayed, goes to w.Write; invalid or foreign requests get
+// none (see the package documentation).
+func (s *Server) ServeDHCP6(ctx context.Context, w ResponseWriter, req dhcpv6.DHCPv6) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	msg, relays, err := Decapsulate(req)
+	if err != nil {
+		s.debug("dhcp6srv: dropped", "reason", err)
+		return
+	}
+	x := exchangePool.Get().(*exchange)
+	defer x.free()
+	x.s, x.st, x.w, x.req, x.msg, x.relays = s, s.st.Load(), w, req, msg, relays
+	reply := x.process(ctx)
+	if reply == nil {
+		return
+	}
+	out, err := EncapsulateReply(relays, reply)
+	if err != nil {
+		return
+	}
+	if err := w.Write(out); err != nil {
+		s.debug("dhcp6srv: write failed", "err", err)
+	}
+}
+
+func (s *Server) debug(msg string, args ...any) {
+	if s.o.log.Enabled(context.Background(), -4) {
+		s.o.log.Debug(msg, args...)
+	}
+}
+
+var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
+
+func (x *exchange) free() {
+	*x = exchange{ids: x.ids[:0], classes: x.classes[:0]}
+	exchangePool.Put(x)
+}
+
+// macSources turns Kea's "mac-sources" into HWAddrSource bits in order;
+// unknown and unsupported names are ignored. The default ("any") is the
+// DUID, the link-local address, then the client link-layer address option.
+func macSources(names []string) []uint32 {
+	all := []uint32{leasemgr.HWAddrSourceDUID, leasemgr.HWAddrSourceIPv6LinkLocal, leasemgr.HWAddrSourceClientAddrRelayOption}
+	if len(names) == 0 {
+		return all
+	}
+	var out []uint32
+	for _, n := range names {
+		var b uint32
+		switch n {
+		case "any":
+			for _, a := range all {
+				if !slices.Contains(out, a) {
+					out = append(out, a)
+				}
+			}
+			continue
+		case "duid":
+			b = leasemgr.HWAddrSourceDUID
+		case "ipv6-link-local":
+			b = leasemgr.HWAddrSourceIPv6LinkLocal
+		case "client-link-addr-option", "rfc6939":
+			b = leasemgr.HWAddrSourceClientAddrRelayOption
+		default:
+			continue
+		}
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
