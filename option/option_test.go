@@ -149,14 +149,14 @@ func TestEncodeErrors(t *testing.T) {
 		{set4, "ip-forwarding", "", "2", ErrInvalidValue, "is not a boolean"},
 		{set4, "user-class", "", "0x0a0b", ErrInvalidValue, "is not a binary"},
 		{set4, "user-class", "", "abc", ErrInvalidValue, "is not a binary"},
-		{set4, "domain-name", "", "a..b", ErrInvalidValue, "empty label"},
-		{set4, "domain-name", "", ".org", ErrInvalidValue, "empty label"},
-		{set4, "domain-name", "", strings.Repeat("a", 64) + ".org", ErrInvalidValue, "longer than 63"},
+		{set4, "v4-access-domain", "", "a..b", ErrInvalidValue, "empty label"},
+		{set4, "v4-access-domain", "", ".org", ErrInvalidValue, "empty label"},
+		{set4, "v4-access-domain", "", strings.Repeat("a", 64) + ".org", ErrInvalidValue, "longer than 63"},
 		{set4, "domain-search", "", "a.org, " + strings.Repeat("a.", 130), ErrInvalidValue, "longer than 255"},
-		{set4, "domain-name", "", `a\25`, ErrInvalidValue, "three digits"},
-		{set4, "domain-name", "", `a\25x`, ErrInvalidValue, `bad \DDD`},
-		{set4, "domain-name", "", `a\300`, ErrInvalidValue, `bad \DDD`},
-		{set4, "domain-name", "", `a\`, ErrInvalidValue, "dangling backslash"},
+		{set4, "v4-access-domain", "", `a\25`, ErrInvalidValue, "three digits"},
+		{set4, "v4-access-domain", "", `a\25x`, ErrInvalidValue, `bad \DDD`},
+		{set4, "v4-access-domain", "", `a\300`, ErrInvalidValue, `bad \DDD`},
+		{set4, "v4-access-domain", "", `a\`, ErrInvalidValue, "dangling backslash"},
 		{set4, "client-ndi", "", "1, 2", ErrValueCount, "2 values given, record needs 3 (uint8, uint8, uint8)"},
 		{set4, "slp-service-scope", "", "maybe, x", ErrInvalidValue, `field 1 (boolean): "maybe" is not a boolean`},
 		{set4, "slp-directory-agent", "", "true, 192.0.2.1, bad", ErrInvalidValue, `array value 2 of field 2 (ipv4-address): "bad"`},
@@ -618,4 +618,12 @@ func TestErrorsAreWrapped(t *testing.T) {
 	require.True(t, errors.As(err, &target))
 	require.ErrorIs(t, err, ErrInvalidValue)
 	require.NotErrorIs(t, err, ErrValueCount)
+}
+
+// TestDomainNameIsPlainText pins option 15 to Kea's (and RFC 2132's) plain
+// string encoding: clients read it as text, not as DNS wire format.
+func TestDomainNameIsPlainText(t *testing.T) {
+	d, err := NewDefSet(V4).ParseData(Spec{Name: "domain-name", Data: "example.org"})
+	require.NoError(t, err)
+	require.Equal(t, []byte("example.org"), d.Wire)
 }

@@ -89,7 +89,7 @@ var stdV4 = []stdDef{
 	def(SpaceDHCP4, 12, "host-name", tStr, one, ""),
 	def(SpaceDHCP4, 13, "boot-size", tU16, one, ""),
 	def(SpaceDHCP4, 14, "merit-dump", tStr, one, ""),
-	def(SpaceDHCP4, 15, "domain-name", tFQDN, one, ""),
+	def(SpaceDHCP4, 15, "domain-name", tStr, one, ""), // a plain string (RFC 2132), as Kea 2.x
 	def(SpaceDHCP4, 16, "swap-server", tV4, one, ""),
 	def(SpaceDHCP4, 17, "root-path", tStr, one, ""),
 	def(SpaceDHCP4, 18, "extensions-path", tStr, one, ""),
