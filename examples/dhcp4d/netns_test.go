@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/control"
@@ -45,12 +47,16 @@ type labOptions struct {
 	rebindTimer   int    // 0: unset
 	reservations  string // JSON list, default none
 	extraSubnets  string // JSON objects appended to subnet4 (with a leading comma)
+	// relayed puts a relay namespace between server and client:
+	// srv0 192.0.2.1/24 -- rs0 192.0.2.2/24 [relay] rc0 198.18.0.1/24 -- cli0
+	relayed bool
 }
 
 type lab struct {
 	t      *testing.T
 	srv    *netns.NS
 	cli    *netns.NS
+	relay  *netns.NS // with labOptions.relayed
 	dir    string
 	sock   string
 	proc   *refsrvtest.Proc
@@ -83,8 +89,20 @@ func newLab(t *testing.T, o labOptions) *lab {
 	l.sock = filepath.Join(l.dir, "ctrl.sock")
 	l.srv = netns.New(t, "d4srv")
 	l.cli = netns.New(t, "d4cli")
-	netns.Veth(t, &netns.End{NS: l.srv, Name: srvIf, Addr: netip.MustParsePrefix("192.0.2.1/24")},
-		&netns.End{NS: l.cli, Name: cliIf})
+	if o.relayed {
+		l.relay = netns.New(t, "d4rly")
+		netns.Veth(t, &netns.End{NS: l.srv, Name: srvIf, Addr: netip.MustParsePrefix("192.0.2.1/24")},
+			&netns.End{NS: l.relay, Name: "rs0", Addr: netip.MustParsePrefix("192.0.2.2/24")})
+		netns.Veth(t, &netns.End{NS: l.relay, Name: "rc0", Addr: netip.MustParsePrefix("198.18.0.1/24")},
+			&netns.End{NS: l.cli, Name: cliIf})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := l.srv.Run(ctx, "ip", "route", "add", "198.18.0.0/24", "via", "192.0.2.2")
+		cancel()
+		require.NoError(t, err)
+	} else {
+		netns.Veth(t, &netns.End{NS: l.srv, Name: srvIf, Addr: netip.MustParsePrefix("192.0.2.1/24")},
+			&netns.End{NS: l.cli, Name: cliIf})
+	}
 
 	timers := ""
 	if o.renewTimer > 0 {
@@ -409,4 +427,70 @@ func TestExhaustedPool(t *testing.T) {
 	require.Contains(t, l.readOut(), "ip=192.0.2.100 ")
 	lease, _ := l.lease("192.0.2.100")
 	require.Equal(t, "02:00:00:00:03:02", lease["hw-address"])
+}
+
+// startRelay runs a minimal DHCPv4 relay agent in the relay namespace:
+// requests heard on port 67 get giaddr 198.18.0.1 and go to the server at
+// 192.0.2.1:67; replies (which the server sends to giaddr:67) are broadcast
+// on the client link (198.18.0.255:68).
+func (l *lab) startRelay(t *testing.T) {
+	t.Helper()
+	var pc net.PacketConn
+	require.NoError(t, l.relay.Do(func() error {
+		var err error
+		pc, err = net.ListenPacket("udp4", "0.0.0.0:67")
+		return err
+	}))
+	done := make(chan struct{})
+	t.Cleanup(func() { pc.Close(); <-done })
+	go func() {
+		defer close(done)
+		server := &net.UDPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 67}
+		clients := &net.UDPAddr{IP: net.IPv4(198, 18, 0, 255), Port: 68}
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			msg, err := dhcpv4.FromBytes(buf[:n])
+			if err != nil {
+				continue
+			}
+			switch msg.OpCode {
+			case dhcpv4.OpcodeBootRequest:
+				if msg.GatewayIPAddr == nil || msg.GatewayIPAddr.IsUnspecified() {
+					msg.GatewayIPAddr = net.IPv4(198, 18, 0, 1)
+				}
+				msg.HopCount++
+				_, _ = pc.WriteTo(msg.ToBytes(), server)
+			case dhcpv4.OpcodeBootReply:
+				_, _ = pc.WriteTo(msg.ToBytes(), clients)
+			}
+		}
+	}()
+}
+
+// TestRelayedClient: a client behind a relay (giaddr 198.18.0.1) gets an
+// address of the relay's subnet, not of the server's own.
+func TestRelayedClient(t *testing.T) {
+	bin := requireClient(t, "udhcpc")
+	l := newLab(t, labOptions{socketType: "udp", relayed: true, extraSubnets: `, {
+    "id": 2,
+    "subnet": "198.18.0.0/24",
+    "pools": [{"pool": "198.18.0.100 - 198.18.0.150"}],
+    "option-data": [{"name": "routers", "data": "198.18.0.1"}]
+  }`})
+	l.startRelay(t)
+	l.setMAC("02:00:00:00:04:01")
+	out, err := l.client(30*time.Second, bin, "-i", cliIf, "-n", "-q", "-f", "-t", "5", "-T", "2", "-s", l.script)
+	require.NoError(t, err, out)
+	m := reUdhcpc.FindStringSubmatch(l.readOut())
+	require.NotNil(t, m, "%s\n%s", l.readOut(), out)
+	addr := netip.MustParseAddr(m[1])
+	require.True(t, netip.MustParsePrefix("198.18.0.0/24").Contains(addr), "relayed client got %s", addr)
+	require.Equal(t, "198.18.0.1", m[2])
+	lease, res := l.lease(addr.String())
+	require.Equal(t, control.ResultSuccess, res)
+	require.EqualValues(t, 2, lease["subnet-id"])
 }
