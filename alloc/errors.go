@@ -31,7 +31,9 @@ var (
 	ErrReservedElsewhere = errors.New("alloc: client has a reservation for another address")
 	// ErrNotInPool: the requested address is neither reserved for the
 	// client nor in a pool the client may use (Kea's
-	// unknown_requested_addr_: an authoritative server NAKs, others drop).
+	// unknown_requested_addr_). Kea's server NAKs a REQUEST for an address
+	// in a pool of the client's network and stays silent for one it does
+	// not know at all; "authoritative" only matters for INIT-REBOOT.
 	ErrNotInPool = errors.New("alloc: requested address not in a permitted pool")
 	// ErrSkipped: a hook callback returned Skip and the engine gave up.
 	ErrSkipped = errors.New("alloc: skipped by a hook")

@@ -46,6 +46,12 @@ type ClientContext4 struct {
 	// RequestedLifetime is the lease time the client asked for (option
 	// 51), or 0.
 	RequestedLifetime uint32
+	// RelayAgentInfo is the payload of the request's relay agent
+	// information option (82), set by the server when the subnet has
+	// store-extended-info: new and renewed leases then keep it in their
+	// user context under ISC.relay-agent-info, as Kea does, and a change of
+	// it defeats the lease reuse cache.
+	RelayAgentInfo []byte
 
 	// NewLease is the lease allocated, offered or renewed.
 	NewLease *leasemgr.Lease4
@@ -605,6 +611,11 @@ func (r *req4) fill(l *leasemgr.Lease4, poolID, valid uint32) bool {
 	if l.Hostname != c.Hostname || l.FQDNFwd != c.FwdDNS || l.FQDNRev != c.RevDNS {
 		l.Hostname, l.FQDNFwd, l.FQDNRev, changed = c.Hostname, c.FwdDNS, c.RevDNS, true
 	}
+	if len(c.RelayAgentInfo) > 0 {
+		if uc := withRelayAgentInfo(l.UserContext, c.RelayAgentInfo); !leasemgr.UserContextEqual(uc, l.UserContext) {
+			l.UserContext, changed = uc, true
+		}
+	}
 	l.CLTT = r.now
 	return changed
 }
@@ -643,12 +654,12 @@ func (r *req4) reuseExpired(ctx context.Context, l *leasemgr.Lease4, poolID uint
 	r.c.OldLease = old
 	valid := r.st.validLifetime4(r.s, r.c)
 	write, offer := r.writes()
+	l.UserContext = nil // the previous owner's
 	r.fill(l, poolID, valid)
 	if offer > 0 {
 		l.ValidLifetime = offer
 	}
 	l.State = leasemgr.StateDefault
-	l.UserContext = nil
 	if hook := r.e.hooks.Lease4Select; hook != nil && hook(ctx, r.c, l, r.fake) == Skip {
 		r.skipped = true
 		return nil, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
+	"github.com/dhcpsrv/dhcpsrv/option"
 )
 
 // Client classification (Kea's Dhcpv4Srv::classifyPacket and
@@ -115,7 +116,7 @@ func (o optionValue) eval(p *packetView) ([]byte, bool) {
 	var ok bool
 	if o.relay {
 		rai := p.req.Options.Get(dhcpv4.OptionRelayAgentInformation)
-		v = raiSubOption(rai, o.code)
+		v, _ = option.SubOption4(rai, o.code)
 		ok = v != nil
 	} else {
 		v, ok = p.req.Options[o.code]

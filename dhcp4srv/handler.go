@@ -12,6 +12,7 @@ import (
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
 	"github.com/dhcpsrv/dhcpsrv/hostmgr"
 	"github.com/dhcpsrv/dhcpsrv/leasemgr"
+	"github.com/dhcpsrv/dhcpsrv/option"
 	"github.com/dhcpsrv/dhcpsrv/subnetselect"
 )
 
@@ -27,7 +28,6 @@ type exchange struct {
 	bootp    bool
 	hw       leasemgr.HWAddr
 	cid      []byte
-	rai      []byte // option 82 to store in the lease (store-extended-info), or nil
 	classes  []string
 	subnet   *cfgmgr.Subnet4
 	host     *hostmgr.Host
@@ -92,7 +92,7 @@ func (ex *exchange) init(s *Server, snap *snapshot, w ResponseWriter, req *dhcpv
 func (ex *exchange) release() {
 	ex.s, ex.snap, ex.w, ex.req = nil, nil, nil, nil
 	ex.mt, ex.bootp = 0, false
-	ex.hw, ex.cid, ex.rai = leasemgr.HWAddr{}, nil, nil
+	ex.hw, ex.cid = leasemgr.HWAddr{}, nil
 	clear(ex.classes)
 	ex.classes = ex.classes[:0]
 	ex.subnet, ex.host = nil, nil
@@ -179,7 +179,7 @@ func (ex *exchange) acceptServerID() bool {
 	}
 	sid := netip.AddrFrom4([4]byte(b))
 	if rai := ex.req.Options.Get(dhcpv4.OptionRelayAgentInformation); rai != nil {
-		if o := raiSubOption(rai, raiServerIDOverride); len(o) == 4 && netip.AddrFrom4([4]byte(o)) == sid {
+		if o, _ := option.SubOption4(rai, raiServerIDOverride); len(o) == 4 && netip.AddrFrom4([4]byte(o)) == sid {
 			return true
 		}
 	}
@@ -392,14 +392,13 @@ func (ex *exchange) nak() error {
 	return ex.finish(resp, false)
 }
 
-// engineCtx returns the context for the engine: with the exchange attached
-// when the lease must store the relay agent information.
+// engineCtx hands the relay agent information to the engine when the
+// subnet stores extended info, and returns the context for the engine.
 func (ex *exchange) engineCtx(ctx context.Context) context.Context {
-	ex.rai = nil
+	ex.cc.RelayAgentInfo = nil
 	if ex.subnet != nil && ex.subnet.StoreExtendedInfo() {
 		if rai := ex.req.Options.Get(dhcpv4.OptionRelayAgentInformation); len(rai) > 0 {
-			ex.rai = rai
-			return context.WithValue(ctx, exKey{}, ex)
+			ex.cc.RelayAgentInfo = rai
 		}
 	}
 	return ctx

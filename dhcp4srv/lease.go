@@ -2,15 +2,14 @@ package dhcp4srv
 
 import (
 	"bytes"
-	"encoding/hex"
 	"net"
 	"net/netip"
-	"strings"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/dhcpsrv/dhcpsrv/hostmgr"
 	"github.com/dhcpsrv/dhcpsrv/leasemgr"
+	"github.com/dhcpsrv/dhcpsrv/option"
 )
 
 // Packet ↔ lease helpers: conversions at the boundary with insomniacslk/dhcp.
@@ -80,28 +79,10 @@ func clientIDOf(req *dhcpv4.DHCPv4) []byte {
 	return b
 }
 
-// raiSubOption returns the data of sub-option code of a relay agent
-// information option payload, or nil.
-func raiSubOption(rai []byte, code byte) []byte {
-	for len(rai) >= 2 {
-		c, n := rai[0], int(rai[1])
-		if len(rai) < 2+n {
-			return nil
-		}
-		if c == code {
-			return rai[2 : 2+n]
-		}
-		rai = rai[2+n:]
-	}
-	return nil
-}
-
 // RAI sub-option codes the server reads.
 const (
 	raiCircuitID        = 1
-	raiRemoteID         = 2
 	raiServerIDOverride = 11
-	raiRelayID          = 12
 )
 
 // hostIdentifiers builds the client's identifiers in the order of
@@ -122,7 +103,7 @@ func hostIdentifiers(dst []hostmgr.Identifier, types []hostmgr.IdentifierType, r
 			}
 		case hostmgr.IdentCircuitID:
 			if rai := req.Options.Get(dhcpv4.OptionRelayAgentInformation); rai != nil {
-				v = raiSubOption(rai, raiCircuitID)
+				v, _ = option.SubOption4(rai, raiCircuitID)
 			}
 		case hostmgr.IdentClientID:
 			v = cid
@@ -142,34 +123,4 @@ func belongsToClient(l *leasemgr.Lease4, hw []byte, clientID []byte) bool {
 		return bytes.Equal(clientID, l.ClientID)
 	}
 	return len(hw) > 0 && bytes.Equal(hw, l.HWAddr.Addr)
-}
-
-// relayAgentInfo returns the "ISC" / "relay-agent-info" value Kea (2.4 and
-// later) stores in a lease's user context with store-extended-info: the
-// option 82 payload in hex, plus the remote-id and relay-id sub-options.
-func relayAgentInfo(rai []byte) map[string]any {
-	m := map[string]any{"sub-options": "0x" + strings.ToUpper(hex.EncodeToString(rai))}
-	if v := raiSubOption(rai, raiRemoteID); len(v) > 0 {
-		m["remote-id"] = strings.ToUpper(hex.EncodeToString(v))
-	}
-	if v := raiSubOption(rai, raiRelayID); len(v) > 0 {
-		m["relay-id"] = strings.ToUpper(hex.EncodeToString(v))
-	}
-	return m
-}
-
-// withRelayInfo returns uc with ISC.relay-agent-info set (a new map; uc is
-// not modified).
-func withRelayInfo(uc leasemgr.UserContext, rai []byte) leasemgr.UserContext {
-	out := leasemgr.CloneUserContext(uc)
-	if out == nil {
-		out = leasemgr.UserContext{}
-	}
-	isc, _ := out["ISC"].(map[string]any)
-	if isc == nil {
-		isc = map[string]any{}
-	}
-	isc["relay-agent-info"] = relayAgentInfo(rai)
-	out["ISC"] = isc
-	return out
 }

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
+
+	"github.com/dhcpsrv/dhcpsrv/option"
 )
 
 // Well-known DHCPv4 ports.
@@ -171,24 +173,9 @@ func RouteInputOf(req, reply *dhcpv4.DHCPv4, src netip.AddrPort) RouteInput {
 		Src:       src,
 	}
 	if rai := req.Options.Get(dhcpv4.OptionRelayAgentInformation); rai != nil {
-		in.RelayPort = hasSubOption(rai, 19) // RFC 8357 relay source port
+		_, in.RelayPort = option.SubOption4(rai, 19) // RFC 8357 relay source port
 	}
 	return in
-}
-
-// hasSubOption scans the sub-options of a relay agent information option.
-func hasSubOption(b []byte, code byte) bool {
-	for len(b) >= 2 {
-		c, l := b[0], int(b[1])
-		if c == code {
-			return true
-		}
-		if len(b) < 2+l {
-			return false
-		}
-		b = b[2+l:]
-	}
-	return false
 }
 
 // addrOf converts an insomniacslk net.IP to a netip.Addr (the zero Addr

@@ -146,11 +146,3 @@ func TestRouteInputOf(t *testing.T) {
 	}, in)
 	require.Equal(t, netip.MustParseAddrPort("192.0.2.254:3067"), RouteReply(in, RoutePolicy{}).Dst)
 }
-
-func TestHasSubOption(t *testing.T) {
-	require.True(t, hasSubOption([]byte{1, 2, 'a', 'b', 19, 0}, 19))
-	require.False(t, hasSubOption([]byte{1, 2, 'a', 'b'}, 19))
-	require.False(t, hasSubOption([]byte{1, 9, 'a'}, 19)) // truncated
-	require.False(t, hasSubOption([]byte{1}, 19))
-	require.False(t, hasSubOption(nil, 19))
-}

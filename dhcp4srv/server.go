@@ -348,36 +348,10 @@ func (s *Server) buildSnapshot(cfg *cfgmgr.Config) (*snapshot, *hostmgr.CfgHosts
 	return snap, src, nil
 }
 
-// exKey is the context key of the exchange, set for the engine's hooks
-// when a lease must get the relay agent information.
-type exKey struct{}
-
-// engineHooks wraps the caller's engine hooks with the server's: relay
-// agent information in the lease's user context (store-extended-info) and
-// the expire event of the LeaseObserver.
+// engineHooks wraps the caller's engine hooks with the server's: the
+// expire event of the LeaseObserver.
 func (s *Server) engineHooks(h alloc.Hooks) alloc.Hooks {
-	userSel, userRenew, userExpire := h.Lease4Select, h.Lease4Renew, h.Lease4Expire
-	decorate := func(ctx context.Context, l *leasemgr.Lease4) {
-		if ex, ok := ctx.Value(exKey{}).(*exchange); ok && ex.rai != nil {
-			l.UserContext = withRelayInfo(l.UserContext, ex.rai)
-		}
-	}
-	h.Lease4Select = func(ctx context.Context, c *alloc.ClientContext4, l *leasemgr.Lease4, fake bool) alloc.Verdict {
-		if !fake {
-			decorate(ctx, l)
-		}
-		if userSel != nil {
-			return userSel(ctx, c, l, fake)
-		}
-		return alloc.Continue
-	}
-	h.Lease4Renew = func(ctx context.Context, c *alloc.ClientContext4, l *leasemgr.Lease4) alloc.Verdict {
-		decorate(ctx, l)
-		if userRenew != nil {
-			return userRenew(ctx, c, l)
-		}
-		return alloc.Continue
-	}
+	userExpire := h.Lease4Expire
 	if s.observer != nil || userExpire != nil {
 		h.Lease4Expire = func(ctx context.Context, l *leasemgr.Lease4, remove bool) alloc.Verdict {
 			v := alloc.Continue
