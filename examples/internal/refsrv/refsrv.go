@@ -77,6 +77,9 @@ type Deps struct {
 	// ServerPort and ClientPort are the -p and -P overrides (0: standard).
 	ServerPort int
 	ClientPort int
+	// DataDir is the data directory (where dhcp6d keeps its server DUID
+	// file, kea-dhcp6-serverid, as Kea does).
+	DataDir string
 }
 
 // Family is what differs between dhcp4d and dhcp6d.
@@ -182,7 +185,7 @@ func Run(ctx context.Context, f Family, opts keacli.Options) (err error) {
 	if f.NewServer != nil {
 		r.srv, err = f.NewServer(ctx, Deps{
 			Config: cfg, Leases: r.leases, Stats: r.st, Logger: log,
-			ServerPort: opts.ServerPort, ClientPort: opts.ClientPort,
+			ServerPort: opts.ServerPort, ClientPort: opts.ClientPort, DataDir: r.dataDir,
 		})
 		if err != nil {
 			return fmt.Errorf("packet server: %w", err)
