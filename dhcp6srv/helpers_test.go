@@ -55,13 +55,13 @@ type fixture struct {
 	stats  *stats.Manager
 }
 
-func newFixture(t testing.TB, js string, opts ...dhcp6srv.Option) *fixture {
+func newFixture(t testing.TB, js string, opts ...dhcp6srv.ServerOption) *fixture {
 	t.Helper()
 	lm, err := memfile.Open(bg, memfile.Config{Universe: leasemgr.V6, InMemory: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lm.Close() })
 	st := stats.New()
-	all := append([]dhcp6srv.Option{dhcp6srv.WithStats(st), dhcp6srv.WithServerID([]byte{0, 1, 0, 1, 1, 2, 3, 4, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff})}, opts...)
+	all := append([]dhcp6srv.ServerOption{dhcp6srv.WithServerStats(st), dhcp6srv.WithServerID([]byte{0, 1, 0, 1, 1, 2, 3, 4, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff})}, opts...)
 	srv, err := dhcp6srv.NewServer(parse(t, js), lm, all...)
 	require.NoError(t, err)
 	return &fixture{t: t, srv: srv, leases: lm, stats: st}
@@ -96,12 +96,12 @@ func (w *fakeWriter) WriteRoute(r dhcpv6.DHCPv6, _ dhcp6srv.Route) error {
 	return w.Write(r)
 }
 func (w *fakeWriter) Interface() *dhcp6srv.Interface { return &w.ifc }
-func (w *fakeWriter) LocalAddr() netip.AddrPort     { return w.local }
-func (w *fakeWriter) RemoteAddr() netip.AddrPort    { return w.remote }
-func (w *fakeWriter) HopLimit() int                 { return 255 }
-func (w *fakeWriter) AcceptsUnicast() bool          { return w.unicast }
-func (w *fakeWriter) Received() time.Time           { return time.Now() }
-func (w *fakeWriter) Raw() []byte                   { return nil }
+func (w *fakeWriter) LocalAddr() netip.AddrPort      { return w.local }
+func (w *fakeWriter) RemoteAddr() netip.AddrPort     { return w.remote }
+func (w *fakeWriter) HopLimit() int                  { return 255 }
+func (w *fakeWriter) AcceptsUnicast() bool           { return w.unicast }
+func (w *fakeWriter) Received() time.Time            { return time.Now() }
+func (w *fakeWriter) Raw() []byte                    { return nil }
 
 // serve runs req through ServeDHCP6 (after a wire round trip) and returns
 // the one reply, or nil.

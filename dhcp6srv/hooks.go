@@ -3,6 +3,7 @@ package dhcp6srv
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
 
@@ -13,25 +14,43 @@ import (
 	"github.com/dhcpsrv/dhcpsrv/stats"
 )
 
-// Option sets an optional collaborator of a Server or a Transport. Options
-// that concern only the Server are ignored by NewTransport.
-type Option func(*options)
+// Option sets an optional collaborator of a Transport.
+type Option func(*Transport)
 
-type options struct {
+// WithLogger sets the transport's logger; the default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(t *Transport) {
+		if l != nil {
+			t.log = l
+		}
+	}
+}
+
+// WithStats sets the statistics manager the transport counts into (Kea's
+// pkt6-* statistics); the default counts nowhere.
+func WithStats(m *stats.Manager) Option {
+	return func(t *Transport) { t.stats = m }
+}
+
+// ServerOption sets an optional collaborator or setting of a Server.
+type ServerOption func(*serverOptions)
+
+type serverOptions struct {
 	log        *slog.Logger
 	stats      *stats.Manager
 	hosts      *hostmgr.Manager
 	names      NameHandler
 	observer   LeaseObserver
-	transport  *Config
+	transport  []func(*Config)
 	dataDir    string
 	dataDirSet bool
 	serverID   []byte
+	hooks      alloc.Hooks
 	engineOpts []alloc.Option
 }
 
-func buildOptions(opts []Option) *options {
-	o := &options{log: slog.New(slog.DiscardHandler)}
+func buildServerOptions(opts []ServerOption) *serverOptions {
+	o := &serverOptions{log: slog.New(slog.DiscardHandler)}
 	for _, f := range opts {
 		if f != nil {
 			f(o)
@@ -40,67 +59,89 @@ func buildOptions(opts []Option) *options {
 	return o
 }
 
-// WithLogger sets the logger; the default discards.
-func WithLogger(l *slog.Logger) Option {
-	return func(o *options) {
+// WithServerLogger sets the logger of the server, its engine and its
+// transport; the default discards.
+func WithServerLogger(l *slog.Logger) ServerOption {
+	return func(o *serverOptions) {
 		if l != nil {
 			o.log = l
 		}
 	}
 }
 
-// WithStats sets the statistics manager the server counts into (Kea's
-// pkt6-* statistics, and the allocation engine's lease statistics); the
-// default counts nowhere.
-func WithStats(m *stats.Manager) Option {
-	return func(o *options) { o.stats = m }
+// WithServerStats sets the statistics manager of the server, its engine
+// (lease statistics) and its transport (pkt6-*); the default counts
+// nowhere.
+func WithServerStats(m *stats.Manager) ServerOption {
+	return func(o *serverOptions) { o.stats = m }
 }
 
 // WithHosts sets the host manager the server looks reservations up in.
 // The server installs the configuration's reservations as its primary
 // source at NewServer and at every Reconfigure; alternate sources
 // (databases) added to it are kept. The default is a Manager of its own.
-func WithHosts(m *hostmgr.Manager) Option {
-	return func(o *options) { o.hosts = m }
+func WithHosts(m *hostmgr.Manager) ServerOption {
+	return func(o *serverOptions) { o.hosts = m }
 }
 
 // WithNameHandler sets the client FQDN (option 39) processing, for DDNS.
-func WithNameHandler(h NameHandler) Option {
-	return func(o *options) { o.names = h }
+func WithNameHandler(h NameHandler) ServerOption {
+	return func(o *serverOptions) { o.names = h }
 }
 
 // WithLeaseObserver sets the observer told about lease changes (the DDNS
 // hook).
-func WithLeaseObserver(lo LeaseObserver) Option {
-	return func(o *options) { o.observer = lo }
+func WithLeaseObserver(lo LeaseObserver) ServerOption {
+	return func(o *serverOptions) { o.observer = lo }
 }
 
-// WithTransport sets the transport configuration of Serve and ServeConn.
-// The default is ConfigFromKea of the configuration's interfaces-config and
-// multi-threading maps.
-func WithTransport(c Config) Option {
-	return func(o *options) { o.transport = &c }
+// WithTransportConfig lets the caller adjust the transport's Config built
+// from the configuration's interfaces-config and multi-threading maps
+// (ports as kea-dhcp6 -p/-P, SendToSource for tests, queue sizes).
+func WithTransportConfig(f func(*Config)) ServerOption {
+	return func(o *serverOptions) {
+		if f != nil {
+			o.transport = append(o.transport, f)
+		}
+	}
 }
 
 // WithDataDir sets the directory of the server DUID file
 // (kea-dhcp6-serverid). The default is the configuration's
 // "data-directory"; with neither, the DUID is not persisted.
-func WithDataDir(dir string) Option {
-	return func(o *options) { o.dataDir, o.dataDirSet = dir, true }
+func WithDataDir(dir string) ServerOption {
+	return func(o *serverOptions) { o.dataDir, o.dataDirSet = dir, true }
 }
 
 // WithServerID sets the server's DUID, overriding the configuration's
 // server-id map and the DUID file.
-func WithServerID(duid []byte) Option {
-	return func(o *options) { o.serverID = append([]byte(nil), duid...) }
+func WithServerID(duid []byte) ServerOption {
+	return func(o *serverOptions) { o.serverID = append([]byte(nil), duid...) }
 }
 
-// WithEngineOptions passes options to the allocation engine the server
-// creates (alloc.WithAttempts, alloc.WithAllocators, alloc.WithClock, ...).
-// An alloc.WithHooks given here replaces the server's own lease6_expire
-// hook that reports expirations to the LeaseObserver.
-func WithEngineOptions(opts ...alloc.Option) Option {
-	return func(o *options) { o.engineOpts = append(o.engineOpts, opts...) }
+// WithEngineHooks installs allocation engine hooks (Kea's lease6_select,
+// lease6_renew, lease6_rebind, lease6_expire, lease6_recover callouts).
+// With a LeaseObserver, expirations the lease6_expire hook lets through
+// are reported to it.
+func WithEngineHooks(h alloc.Hooks) ServerOption {
+	return func(o *serverOptions) { o.hooks = h }
+}
+
+// WithClock sets the engine's clock (alloc.WithClock), for tests.
+func WithClock(now func() time.Time) ServerOption {
+	return func(o *serverOptions) { o.engineOpts = append(o.engineOpts, alloc.WithClock(now)) }
+}
+
+// WithRegistry sets the registry the engine builds allocators from
+// (alloc.WithRegistry), for custom allocators.
+func WithRegistry(r *alloc.Registry) ServerOption {
+	return func(o *serverOptions) { o.engineOpts = append(o.engineOpts, alloc.WithRegistry(r)) }
+}
+
+// WithEngineOptions passes further options to the allocation engine
+// (alloc.WithAttempts, alloc.WithAllocators, ...).
+func WithEngineOptions(opts ...alloc.Option) ServerOption {
+	return func(o *serverOptions) { o.engineOpts = append(o.engineOpts, opts...) }
 }
 
 // NameInfo is what a NameHandler learns about a request before the

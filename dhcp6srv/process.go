@@ -350,7 +350,9 @@ func addrHints(h []alloc.Hint, as []*dhcpv6.OptIAAddress) []alloc.Hint {
 	return h
 }
 
-func iaid(b [4]byte) uint32 { return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) }
+func iaid(b [4]byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
 
 func iaidBytes(v uint32) [4]byte { return [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} }
 

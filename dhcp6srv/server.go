@@ -34,7 +34,7 @@ var ErrNotV6 = errors.New("dhcp6srv: not a DHCPv6 configuration")
 // configuration, the subnet index and the configuration's reservations as
 // one step: a request sees either the old set or the new one.
 type Server struct {
-	o      *options
+	o      *serverOptions
 	leases leasemgr.Manager
 	engine *alloc.Engine
 	hosts  *hostmgr.Manager
@@ -67,25 +67,28 @@ var _ Handler = (*Server)(nil)
 // configuration's reservations, and computes the server's DUID (see
 // ServerDUID and WithServerID). It opens no socket until Serve or
 // ServeConn.
-func NewServer(cfg *cfgmgr.Config, leases leasemgr.Manager, opts ...Option) (*Server, error) {
+func NewServer(cfg *cfgmgr.Config, leases leasemgr.Manager, opts ...ServerOption) (*Server, error) {
 	if leases == nil {
 		return nil, errors.New("dhcp6srv: nil lease manager")
 	}
-	o := buildOptions(opts)
+	o := buildServerOptions(opts)
 	s := &Server{o: o, leases: leases, hosts: o.hosts}
 	if s.hosts == nil {
 		s.hosts = hostmgr.NewManager(nil, hostmgr.ManagerOptions{})
 	}
 	eopts := []alloc.Option{alloc.WithStats(o.stats), alloc.WithLogger(o.log)}
-	if o.observer != nil {
-		obs := o.observer
-		eopts = append(eopts, alloc.WithHooks(alloc.Hooks{
-			Lease6Expire: func(ctx context.Context, l *leasemgr.Lease6, remove bool) alloc.Verdict {
-				obs.OnLease6(ctx, LeaseEvent{Kind: LeaseExpire, Old: l})
-				return alloc.Continue
-			},
-		}))
+	hooks := o.hooks
+	if obs := o.observer; obs != nil {
+		user := hooks.Lease6Expire
+		hooks.Lease6Expire = func(ctx context.Context, l *leasemgr.Lease6, remove bool) alloc.Verdict {
+			if user != nil && user(ctx, l, remove) == alloc.Skip {
+				return alloc.Skip
+			}
+			obs.OnLease6(ctx, LeaseEvent{Kind: LeaseExpire, Old: l})
+			return alloc.Continue
+		}
 	}
+	eopts = append(eopts, alloc.WithHooks(hooks))
 	eopts = append(eopts, o.engineOpts...)
 	eng, err := alloc.NewEngine(leases, s.hosts, eopts...)
 	if err != nil {
@@ -184,12 +187,10 @@ func (s *Server) transport() *Transport {
 	s.tmu.Lock()
 	defer s.tmu.Unlock()
 	if s.tr == nil {
-		var c Config
-		if s.o.transport != nil {
-			c = *s.o.transport
-		} else {
-			cfg := s.Config()
-			c = ConfigFromKea(cfg.Interfaces, cfg.MultiThreading)
+		cfg := s.Config()
+		c := ConfigFromKea(cfg.Interfaces, cfg.MultiThreading)
+		for _, f := range s.o.transport {
+			f(&c)
 		}
 		s.tr = NewTransport(c, s, WithLogger(s.o.log), WithStats(s.o.stats))
 	}
@@ -199,8 +200,8 @@ func (s *Server) transport() *Transport {
 // Transport returns the transport Serve and ServeConn use.
 func (s *Server) Transport() *Transport { return s.transport() }
 
-// Serve listens on the configured interfaces (the transport Config; by
-// default the configuration's interfaces-config) and serves until ctx is
+// Serve listens on the configured interfaces (the configuration's
+// interfaces-config, adjusted by WithTransportConfig) and serves until ctx is
 // cancelled or Shutdown is called; see Transport.Serve.
 func (s *Server) Serve(ctx context.Context) error { return s.transport().Serve(ctx) }
 

@@ -76,6 +76,7 @@ type Transport struct {
 	cfg     Config
 	handler Handler
 	log     *slog.Logger
+	stats   *stats.Manager
 	st      transportStats
 
 	startOnce sync.Once
@@ -93,17 +94,20 @@ type Transport struct {
 }
 
 // NewTransport returns a Transport that passes requests to h. It opens no
-// socket and starts no goroutine until Serve or ServeConn. Of the options,
-// WithLogger and WithStats apply.
+// socket and starts no goroutine until Serve or ServeConn.
 func NewTransport(cfg Config, h Handler, opts ...Option) *Transport {
-	o := buildOptions(opts)
 	t := &Transport{
 		cfg:       cfg,
 		handler:   h,
-		log:       o.log,
+		log:       slog.New(slog.DiscardHandler),
 		listeners: make(map[*listener]struct{}),
 	}
-	t.st.init(o.stats)
+	for _, o := range opts {
+		if o != nil {
+			o(t)
+		}
+	}
+	t.st.init(t.stats)
 	t.pkts = pipeline.NewPool(func() *packet { return new(packet) })
 	return t
 }

@@ -49,7 +49,7 @@ func newLoopbackServer(t *testing.T, js string) (*dhcp6srv.Server, leasemgr.Mana
 	lm, err := memfile.Open(bg, memfile.Config{Universe: leasemgr.V6, InMemory: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lm.Close() })
-	srv, err := dhcp6srv.NewServer(parse(t, js), lm, dhcp6srv.WithTransport(dhcp6srv.Config{SendToSource: true, Workers: 2}))
+	srv, err := dhcp6srv.NewServer(parse(t, js), lm, dhcp6srv.WithTransportConfig(func(c *dhcp6srv.Config) { c.SendToSource = true; c.Workers = 2 }))
 	require.NoError(t, err)
 	return srv, lm
 }
@@ -180,7 +180,7 @@ func TestRelaySourcePort(t *testing.T) {
 	lm, err := memfile.Open(bg, memfile.Config{Universe: leasemgr.V6, InMemory: true})
 	require.NoError(t, err)
 	defer lm.Close()
-	srv, err := dhcp6srv.NewServer(parse(t, cfgLoopback), lm, dhcp6srv.WithTransport(dhcp6srv.Config{}))
+	srv, err := dhcp6srv.NewServer(parse(t, cfgLoopback), lm, dhcp6srv.WithTransportConfig(nil))
 	require.NoError(t, err)
 	addr := loopback(t, srv)
 	c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
