@@ -124,9 +124,10 @@ type runner struct {
 
 	applyMu sync.Mutex // serializes apply (config-set, config-reload, SIGHUP)
 
-	ctrlMu sync.Mutex
-	ctrl   *control.Server
-	ctrlWG sync.WaitGroup
+	ctrlMu     sync.Mutex
+	ctrl       *control.Server
+	ctrlClosed bool           // closeControl ran: open no more sockets
+	ctrlWG     sync.WaitGroup // control socket goroutines
 
 	stopOnce sync.Once
 	stopCh   chan struct{}
@@ -581,15 +582,20 @@ func (r *runner) reloadOnSignal(ctx context.Context) {
 	r.log.Info("configuration reloaded", "file", file)
 }
 
+// listenControl opens the control socket and serves it in the background.
 func (r *runner) listenControl(cs *cfgmgr.ControlSocket) error {
 	s, err := control.Listen(cs, r.reg, control.Options{Logger: r.log})
 	if err != nil {
 		return err
 	}
 	r.ctrlMu.Lock()
+	if r.ctrlClosed {
+		r.ctrlMu.Unlock()
+		return s.Close()
+	}
 	r.ctrl = s
-	r.ctrlMu.Unlock()
 	r.ctrlWG.Add(1)
+	r.ctrlMu.Unlock()
 	go func() {
 		defer r.ctrlWG.Done()
 		if err := s.Serve(context.Background()); err != nil {
@@ -602,39 +608,47 @@ func (r *runner) listenControl(cs *cfgmgr.ControlSocket) error {
 
 // moveControl reopens the control socket when its configuration changed.
 // The old socket is closed in the background: apply runs inside one of its
-// commands, which Close waits for.
+// commands, which Close waits for. A new socket on the same path is opened
+// once the old one is gone.
 func (r *runner) moveControl(old, cur *cfgmgr.ControlSocket) {
 	if reflect.DeepEqual(old, cur) {
 		return
 	}
 	r.ctrlMu.Lock()
-	prev := r.ctrl
-	r.ctrl = nil
-	r.ctrlMu.Unlock()
-	if prev != nil {
-		go prev.Close()
-	}
-	if cur == nil {
-		r.log.Info("control socket closed (removed from the configuration)")
+	if r.ctrlClosed {
+		r.ctrlMu.Unlock()
 		return
 	}
-	if prev != nil && old != nil && filepath.Clean(old.SocketName) == filepath.Clean(cur.SocketName) {
-		// Same path: wait for the old one to go before binding.
-		go func() {
+	prev := r.ctrl
+	r.ctrl = nil
+	r.ctrlWG.Add(1) // for the goroutine below
+	r.ctrlMu.Unlock()
+	samePath := cur != nil && old != nil && filepath.Clean(old.SocketName) == filepath.Clean(cur.SocketName)
+	if cur != nil && !samePath {
+		if err := r.listenControl(cur); err != nil {
+			r.log.Error("control socket", "error", err)
+		}
+	}
+	go func() {
+		defer r.ctrlWG.Done()
+		if prev != nil {
 			_ = prev.Close()
+		}
+		switch {
+		case cur == nil:
+			r.log.Info("control socket closed (removed from the configuration)")
+		case samePath:
 			if err := r.listenControl(cur); err != nil {
 				r.log.Error("control socket", "error", err)
 			}
-		}()
-		return
-	}
-	if err := r.listenControl(cur); err != nil {
-		r.log.Error("control socket", "error", err)
-	}
+		}
+	}()
 }
 
+// closeControl closes the control socket for good and waits for it.
 func (r *runner) closeControl() {
 	r.ctrlMu.Lock()
+	r.ctrlClosed = true
 	s := r.ctrl
 	r.ctrl = nil
 	r.ctrlMu.Unlock()

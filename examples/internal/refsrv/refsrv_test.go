@@ -211,3 +211,42 @@ func TestLeaseParams(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func TestConfigSetMovesControlSocket(t *testing.T) {
+	dir := t.TempDir()
+	r := startRun(t, dir, keacli.Options{})
+	var args map[string]any
+	require.NoError(t, jsonUnmarshal(testConfig(dir, 4000), &args))
+	moved := filepath.Join(dir, "moved.sock")
+	args["Dhcp4"].(map[string]any)["control-socket"] = map[string]any{"socket-type": "unix", "socket-name": moved}
+	refsrvtest.MustCall(t, r.sock, "config-set", args)
+	refsrvtest.Eventually(t, 10*time.Second, func() bool {
+		c, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		resp, err := control.Call(c, moved, "status-get", nil)
+		return err == nil && resp.Result == control.ResultSuccess
+	}, "the control socket did not move")
+	refsrvtest.Eventually(t, 10*time.Second, func() bool {
+		c, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_, err := control.Call(c, r.sock, "status-get", nil)
+		return err != nil
+	}, "the old control socket still answers")
+
+	// Same path again after a change of its user-context: reopened in place.
+	args["Dhcp4"].(map[string]any)["control-socket"] = map[string]any{"socket-type": "unix", "socket-name": moved,
+		"user-context": map[string]any{"note": "x"}}
+	refsrvtest.MustCall(t, moved, "config-set", args)
+	refsrvtest.Eventually(t, 10*time.Second, func() bool {
+		c, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		resp, err := control.Call(c, moved, "config-get", nil)
+		if err != nil || resp.Result != control.ResultSuccess {
+			return false
+		}
+		var m map[string]any
+		_ = resp.Decode(&m)
+		cs, _ := m["Dhcp4"].(map[string]any)["control-socket"].(map[string]any)
+		return cs["user-context"] != nil
+	}, "the control socket was not reopened on the same path")
+}
