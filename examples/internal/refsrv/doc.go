@@ -64,6 +64,11 @@
 //
 // # Stopping
 //
+// If the packet server fails (an interface of interfaces-config does not
+// exist, a socket cannot be bound), the process stops with exit code 1 and
+// the error; kea-dhcp4 would log it and keep running without that socket
+// unless service-sockets-require-all is set.
+//
 // SIGTERM, SIGINT and the shutdown command stop the server gracefully: the
 // packet server's Shutdown (with a 10 s deadline) lets queued requests
 // finish, then the timers, the control socket and the metrics endpoint are
