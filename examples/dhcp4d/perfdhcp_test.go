@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,7 +71,7 @@ func TestPerfdhcpDORA(t *testing.T) {
 		var ee *exec.ExitError
 		require.ErrorAs(t, err, &ee, "perfdhcp did not run")
 	}
-	report := parsePerfdhcp(t, string(out))
+	report := refsrvtest.ParsePerfdhcp(t, string(out), "DISCOVER-OFFER", "REQUEST-ACK")
 	for _, name := range []string{"pkt4-received", "pkt4-queue-full", "pkt4-receive-drop", "pkt4-parse-failed", "pkt4-ack-sent"} {
 		t.Logf("%s = %v", name, refsrvtest.MustCall(t, sock, "statistic-get", map[string]any{"name": name}))
 	}
@@ -119,30 +118,4 @@ func TestPerfdhcpDORA(t *testing.T) {
 	require.NoError(t, sc.Err())
 	require.Len(t, byAddr, clients, "one lease per client in the lease file")
 	require.Len(t, byHW, clients)
-}
-
-var perfLine = regexp.MustCompile(`^([a-z ]+): ([0-9]+)$`)
-
-// parsePerfdhcp reads the counters of perfdhcp's per-exchange reports
-// ("***Statistics for: REQUEST-ACK***" followed by "sent packets: N" ...).
-func parsePerfdhcp(t *testing.T, out string) map[string]map[string]int {
-	t.Helper()
-	rep := map[string]map[string]int{}
-	var cur map[string]int
-	for _, line := range strings.Split(out, "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "***Statistics for: ") {
-			name := strings.TrimSuffix(strings.TrimPrefix(line, "***Statistics for: "), "***")
-			cur = map[string]int{}
-			rep[name] = cur
-			continue
-		}
-		if m := perfLine.FindStringSubmatch(line); m != nil && cur != nil {
-			n, _ := strconv.Atoi(m[2])
-			cur[m[1]] = n
-		}
-	}
-	require.Contains(t, rep, "DISCOVER-OFFER", "perfdhcp printed no report:\n%s", out)
-	require.Contains(t, rep, "REQUEST-ACK")
-	return rep
 }
