@@ -510,6 +510,7 @@ func (ex *exchange) allocate(ctx context.Context, fake bool) error {
 		return ex.allocFailed(err, fake, hint)
 	}
 	ex.engineSubnet()
+	ex.finishNames(ctx, resp, l, fake)
 	ex.leaseReply(resp, l)
 	if err := ex.finish(resp, true); err != nil {
 		return err
@@ -726,6 +727,7 @@ func (ex *exchange) bootp4(ctx context.Context) error {
 		return ex.drop("BOOTP allocation failed: " + errString(err))
 	}
 	ex.engineSubnet()
+	ex.finishNames(ctx, resp, l, false)
 	ex.leaseReply(resp, l)
 	if sid := ex.serverID(); sid.IsValid() && !isSetAddr(addr4(resp.ServerIPAddr)) {
 		resp.ServerIPAddr = ipOf(sid)

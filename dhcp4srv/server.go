@@ -265,6 +265,9 @@ func (s *Server) Reconfigure(cfg *cfgmgr.Config) error {
 	if err != nil {
 		return err
 	}
+	if err := s.configureHooks(cfg); err != nil {
+		return err
+	}
 	if err := s.engine.Configure(cfg); err != nil {
 		return fmt.Errorf("dhcp4srv: configure engine: %w", err)
 	}

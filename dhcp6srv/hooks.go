@@ -204,8 +204,10 @@ func (k LeaseEventKind) String() string {
 // LeaseObserver: what name change requests (NCRs) are made from.
 type LeaseEvent struct {
 	Kind LeaseEventKind
-	// Old is the lease before the change (the lease as it was on release,
-	// decline, expire and remove), or nil.
+	// Old is the lease before the change (the lease as it was on renew,
+	// release, decline, expire and remove), or nil. On renew it is set
+	// only when a LeaseObserver is installed (the server reads it before
+	// the engine runs).
 	Old *leasemgr.Lease6
 	// New is the lease after the change (nil on release, expire and
 	// remove).

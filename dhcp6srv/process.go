@@ -430,6 +430,7 @@ func (x *exchange) allocate(ctx context.Context, t dhcpv6.MessageType, fake, rap
 			x.s.debug("dhcp6srv: allocation failed", "err", err)
 		}
 		x.afterEngine(c)
+		x.finishNames(ctx, reply, ias, fake)
 	}
 	for _, ia := range ias {
 		if len(ia.Leases) == 0 {
@@ -439,7 +440,7 @@ func (x *exchange) allocate(ctx context.Context, t dhcpv6.MessageType, fake, rap
 		reply.AddOption(x.iaOption(ia, nil, false, nil))
 	}
 	if !fake {
-		x.notify(ctx, ias, LeaseAdd)
+		x.notify(ctx, ias, LeaseAdd, nil)
 	}
 	x.appendOptions(reply, ias)
 	return reply
@@ -566,6 +567,7 @@ func (x *exchange) extend(ctx context.Context, rebind bool) *dhcpv6.Message {
 	reply := x.newReply(dhcpv6.MessageTypeReply)
 	ias := x.clientIAs(true)
 	fwd, rev, hostname := x.names(ctx, reply, false)
+	before := x.leasesBefore(ctx, ias)
 	if x.subnet != nil && len(ias) > 0 {
 		c := x.clientContext(ias, fwd, rev, hostname)
 		var err error
@@ -578,6 +580,7 @@ func (x *exchange) extend(ctx context.Context, rebind bool) *dhcpv6.Message {
 			x.s.debug("dhcp6srv: extend failed", "err", err)
 		}
 		x.afterEngine(c)
+		x.finishNames(ctx, reply, ias, false)
 	} else if rebind && x.subnet == nil {
 		// RFC 8415 §18.3.5: a server that cannot tell whether the
 		// addresses suit the link does not answer a REBIND.
@@ -602,7 +605,7 @@ func (x *exchange) extend(ctx context.Context, rebind bool) *dhcpv6.Message {
 		}
 		reply.AddOption(x.iaOption(ia, extra, false, st))
 	}
-	x.notify(ctx, ias, LeaseRenew)
+	x.notify(ctx, ias, LeaseRenew, before)
 	x.appendOptions(reply, ias)
 	return reply
 }
@@ -727,8 +730,9 @@ func (x *exchange) inform() *dhcpv6.Message {
 	return reply
 }
 
-// notify tells the LeaseObserver about the leases of the IAs.
-func (x *exchange) notify(ctx context.Context, ias []*alloc.IA, kind LeaseEventKind) {
+// notify tells the LeaseObserver about the leases of the IAs; before
+// holds the leases as they were (the Old of LeaseRenew events).
+func (x *exchange) notify(ctx context.Context, ias []*alloc.IA, kind LeaseEventKind, before map[netip.Addr]*leasemgr.Lease6) {
 	obs := x.s.o.observer
 	if obs == nil {
 		return
@@ -739,7 +743,7 @@ func (x *exchange) notify(ctx context.Context, ias []*alloc.IA, kind LeaseEventK
 		}
 		for i, l := range ia.Leases {
 			reused := i < len(ia.Reused) && ia.Reused[i]
-			obs.OnLease6(ctx, LeaseEvent{Kind: kind, New: l, Reused: reused, Subnet: x.st.cfg.Subnet6(cfgmgr.SubnetID(l.SubnetID))})
+			obs.OnLease6(ctx, LeaseEvent{Kind: kind, Old: before[l.Addr], New: l, Reused: reused, Subnet: x.st.cfg.Subnet6(cfgmgr.SubnetID(l.SubnetID))})
 		}
 	}
 }

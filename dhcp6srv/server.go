@@ -152,6 +152,9 @@ func (s *Server) Reconfigure(cfg *cfgmgr.Config) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.configureHooks(cfg); err != nil {
+		return err
+	}
 	if err := s.engine.Configure(cfg); err != nil {
 		return fmt.Errorf("dhcp6srv: %w", err)
 	}
