@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"golang.org/x/net/ipv4"
 
 	"github.com/dhcpsrv/dhcpsrv/internal/pipeline"
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 )
 
 // Handler answers DHCPv4 requests.
@@ -75,40 +75,28 @@ type ResponseWriter interface {
 
 // listener is one socket the transport reads from.
 type listener struct {
+	transport.Socket
 	t     *Transport
-	pc    net.PacketConn
-	udp   *net.UDPConn // pc as UDPConn, or nil
-	port  uint16       // local port
-	cmOK  bool         // control messages enabled
-	iface *Interface   // interface bound to, or nil
-	addr  netip.Addr   // configured address of the interface, or zero
-	raw   rawSender    // packet socket for L2 unicast, or nil
-
-	closeOnce sync.Once
+	cmOK  bool       // control messages enabled
+	iface *Interface // interface bound to, or nil
+	addr  netip.Addr // configured address of the interface, or zero
+	raw   rawSender  // packet socket for L2 unicast, or nil
 }
 
 func (t *Transport) newListener(pc net.PacketConn) *listener {
-	l := &listener{t: t, pc: pc}
-	if uc, ok := pc.(*net.UDPConn); ok {
-		l.udp = uc
-		setBroadcast(uc)
-		if ipv4.NewPacketConn(uc).SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true) == nil {
+	l := &listener{t: t}
+	l.Init(pc)
+	if l.UDP != nil {
+		transport.SetBroadcast(l.UDP)
+		if ipv4.NewPacketConn(l.UDP).SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true) == nil {
 			l.cmOK = true
 		}
-	}
-	if ap, err := netip.ParseAddrPort(pc.LocalAddr().String()); err == nil {
-		l.port = ap.Port()
 	}
 	return l
 }
 
-func (l *listener) close() {
-	l.closeOnce.Do(func() {
-		l.pc.Close()
-	})
-}
-
-func (l *listener) closeRaw() {
+// CloseSend closes the packet socket, once no worker can write to it.
+func (l *listener) CloseSend() {
 	if l.raw != nil {
 		l.raw.close()
 	}
@@ -144,30 +132,18 @@ func (p *packet) reset() {
 	p.frame = p.frame[:0]
 }
 
-// read reads one datagram into p.
-func (l *listener) read(p *packet) error {
+// Read reads one datagram into p.
+func (l *listener) Read(p *packet) error {
 	p.reset()
 	p.l = l
-	if l.udp != nil {
-		n, oobn, _, src, err := l.udp.ReadMsgUDPAddrPort(p.buf[:], p.oob[:])
-		if err != nil {
-			return err
-		}
-		p.n = n
-		p.src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
-		if oobn > 0 {
-			p.ifindex, p.dst = parseOOB(p.oob[:oobn])
-		}
-	} else {
-		n, addr, err := l.pc.ReadFrom(p.buf[:])
-		if err != nil {
-			return err
-		}
-		p.n = n
-		if ua, ok := addr.(*net.UDPAddr); ok {
-			ap := ua.AddrPort()
-			p.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-		}
+	n, oobn, src, err := l.ReadFrom(p.buf[:], p.oob[:])
+	if err != nil {
+		return err
+	}
+	p.n = n
+	p.src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
+	if oobn > 0 {
+		p.ifindex, p.dst = parseOOB(p.oob[:oobn])
 	}
 	p.recv = time.Now()
 	return nil
@@ -236,8 +212,8 @@ func (p *packet) Interface() *Interface {
 	}
 	if p.l.iface != nil && (p.ifindex == 0 || p.ifindex == p.l.iface.Index) {
 		p.ifc = p.l.iface
-	} else if ifc := p.l.t.ifaces.get(p.ifindex); ifc != nil {
-		p.ifc = ifc
+	} else if ifc := p.l.t.ifaces.Get(p.ifindex); ifc != nil {
+		p.ifc = (*Interface)(ifc)
 	} else {
 		p.ifc = &noInterface
 	}
@@ -247,7 +223,7 @@ func (p *packet) Interface() *Interface {
 var noInterface Interface
 
 func (p *packet) LocalAddr() netip.AddrPort {
-	return netip.AddrPortFrom(p.dst, p.l.port)
+	return netip.AddrPortFrom(p.dst, p.l.Port)
 }
 
 func (p *packet) RemoteAddr() netip.AddrPort { return p.src }
@@ -323,7 +299,7 @@ func (p *packet) WriteRoute(reply *dhcpv4.DHCPv4, r Route) error {
 		}
 		return err
 	}
-	t.st.sent.Inc()
+	t.st.Sent.Inc()
 	if c := t.st.sentType(reply.MessageType()); c != nil {
 		c.Inc()
 	}
@@ -332,17 +308,12 @@ func (p *packet) WriteRoute(reply *dhcpv4.DHCPv4, r Route) error {
 
 func (p *packet) writeUDP(b []byte, src netip.Addr, r Route) error {
 	l := p.l
-	if l.udp == nil {
-		_, err := l.pc.WriteTo(b, net.UDPAddrFromAddrPort(r.Dst))
-		return err
-	}
 	var oob []byte
-	if l.cmOK && !r.UseRouting && (p.ifindex != 0 || src.IsValid()) {
+	if l.UDP != nil && l.cmOK && !r.UseRouting && (p.ifindex != 0 || src.IsValid()) {
 		// The request's oob buffer is free again: reuse it.
 		oob = marshalOOB(p.oob[:0], p.ifindex, src)
 	}
-	_, _, err := l.udp.WriteMsgUDPAddrPort(b, oob, r.Dst)
-	return err
+	return l.WriteTo(b, oob, r.Dst)
 }
 
 func (p *packet) writeL2(b []byte, src netip.Addr, dst netip.AddrPort, ifc *Interface) error {
@@ -354,7 +325,7 @@ func (p *packet) writeL2(b []byte, src netip.Addr, dst netip.AddrPort, ifc *Inte
 	if !src.IsValid() {
 		src = netip.IPv4Unspecified()
 	}
-	port := l.port
+	port := l.Port
 	if port == 0 {
 		port = l.t.cfg.serverPort()
 	}

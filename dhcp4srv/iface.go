@@ -2,11 +2,10 @@ package dhcp4srv
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
-	"strings"
-	"sync"
+
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 )
 
 // Interface describes the network interface a request arrived on.
@@ -33,79 +32,9 @@ func (i *Interface) Addr() netip.Addr {
 	return i.Addrs[0].Addr()
 }
 
-// interfaceOf builds an Interface from the system's description.
-func interfaceOf(ni *net.Interface) (*Interface, error) {
-	ifc := &Interface{
-		Index:        ni.Index,
-		Name:         ni.Name,
-		HardwareAddr: ni.HardwareAddr,
-		Loopback:     ni.Flags&net.FlagLoopback != 0,
-	}
-	addrs, err := ni.Addrs()
-	if err != nil {
-		return nil, fmt.Errorf("dhcp4srv: addresses of %s: %w", ni.Name, err)
-	}
-	for _, a := range addrs {
-		ipn, ok := a.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip4 := ipn.IP.To4()
-		if ip4 == nil {
-			continue
-		}
-		ones, _ := ipn.Mask.Size()
-		ifc.Addrs = append(ifc.Addrs, netip.PrefixFrom(netip.AddrFrom4([4]byte(ip4)), ones))
-	}
-	return ifc, nil
-}
-
-// ifaceCache maps interface indexes to Interfaces, filled on demand. The
-// packet path looks up an index once per packet that asks for it, under a
-// read lock, without allocating.
-type ifaceCache struct {
-	mu   sync.RWMutex
-	byIx map[int]*Interface
-}
-
-func (c *ifaceCache) get(index int) *Interface {
-	if index <= 0 {
-		return nil
-	}
-	c.mu.RLock()
-	ifc := c.byIx[index]
-	c.mu.RUnlock()
-	if ifc != nil {
-		return ifc
-	}
-	ni, err := net.InterfaceByIndex(index)
-	if err != nil {
-		return nil
-	}
-	ifc, err = interfaceOf(ni)
-	if err != nil {
-		return nil
-	}
-	c.put(ifc)
-	return ifc
-}
-
-func (c *ifaceCache) put(ifc *Interface) {
-	c.mu.Lock()
-	if c.byIx == nil {
-		c.byIx = make(map[int]*Interface)
-	}
-	c.byIx[ifc.Index] = ifc
-	c.mu.Unlock()
-}
-
-// reset forgets every interface, so the next lookups see current
-// addresses.
-func (c *ifaceCache) reset() {
-	c.mu.Lock()
-	c.byIx = nil
-	c.mu.Unlock()
-}
+// Interface has the fields of the socket layer's internal/transport
+// Interface, so that the two convert; this fails to compile if they part.
+var _ = (*transport.Interface)((*Interface)(nil))
 
 // Binding is one entry of interfaces-config "interfaces", resolved.
 type Binding struct {
@@ -125,79 +54,23 @@ var ErrNoInterface = errors.New("dhcp4srv: no such interface")
 // Kea, where loopback must be named). An interface named twice (or by name
 // and "*") is bound once; an explicit address wins.
 func ResolveInterfaces(names []string) ([]Binding, error) {
-	all, err := net.Interfaces()
-	if err != nil {
-		return nil, fmt.Errorf("dhcp4srv: list interfaces: %w", err)
-	}
-	return resolveInterfaces(names, all)
+	return bindings(family.ResolveSystem(names))
 }
 
 func resolveInterfaces(names []string, all []net.Interface) ([]Binding, error) {
-	var out []Binding
-	seen := map[string]int{}
-	add := func(b Binding) {
-		if i, ok := seen[b.Interface.Name]; ok {
-			if b.Addr.IsValid() {
-				out[i].Addr = b.Addr
-			}
-			return
-		}
-		seen[b.Interface.Name] = len(out)
-		out = append(out, b)
+	return bindings(family.Resolve(names, all))
+}
+
+func bindings(rs []transport.Binding, err error) ([]Binding, error) {
+	if err != nil || len(rs) == 0 {
+		return nil, err
 	}
-	byName := func(name string) *net.Interface {
-		for i := range all {
-			if all[i].Name == name {
-				return &all[i]
-			}
+	out := make([]Binding, len(rs))
+	for i, r := range rs {
+		out[i].Interface = (*Interface)(r.Interface)
+		if len(r.Addrs) > 0 {
+			out[i].Addr = r.Addrs[len(r.Addrs)-1] // the last one named wins
 		}
-		return nil
-	}
-	for _, entry := range names {
-		if entry == "*" {
-			for i := range all {
-				ni := &all[i]
-				if ni.Flags&net.FlagUp == 0 || ni.Flags&net.FlagLoopback != 0 {
-					continue
-				}
-				ifc, err := interfaceOf(ni)
-				if err != nil {
-					return nil, err
-				}
-				if len(ifc.Addrs) == 0 {
-					continue
-				}
-				add(Binding{Interface: ifc})
-			}
-			continue
-		}
-		name, addrText, hasAddr := strings.Cut(entry, "/")
-		ni := byName(name)
-		if ni == nil {
-			return nil, fmt.Errorf("%w: %q", ErrNoInterface, entry)
-		}
-		ifc, err := interfaceOf(ni)
-		if err != nil {
-			return nil, err
-		}
-		b := Binding{Interface: ifc}
-		if hasAddr {
-			a, err := netip.ParseAddr(addrText)
-			if err != nil || !a.Is4() {
-				return nil, fmt.Errorf("dhcp4srv: interface %q: bad IPv4 address %q", entry, addrText)
-			}
-			found := false
-			for _, p := range ifc.Addrs {
-				if p.Addr() == a {
-					found = true
-				}
-			}
-			if !found {
-				return nil, fmt.Errorf("%w: %q: %s is not an address of %s", ErrNoInterface, entry, a, name)
-			}
-			b.Addr = a
-		}
-		add(b)
 	}
 	return out, nil
 }

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime/debug"
-	"sync"
-	"sync/atomic"
-	"time"
+	"net/netip"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/dhcpsrv/dhcpsrv/internal/pipeline"
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 	"github.com/dhcpsrv/dhcpsrv/stats"
 )
 
@@ -63,58 +61,55 @@ type Transport struct {
 	stats   *stats.Manager
 	st      transportStats
 
-	startOnce sync.Once
-	pipe      *pipeline.Pipeline[*packet]
-	pkts      *pipeline.Pool[packet]
-	ifaces    ifaceCache
-
-	mu        sync.Mutex
-	closing   bool
-	listeners map[*listener]struct{}
-	pending   []*listener // opened by Listen, not yet served
-	readers   sync.WaitGroup
-
-	panics atomic.Uint64
+	pipe   *transport.Loop[packet, *listener] // sockets, readers, workers
+	pkts   *pipeline.Pool[packet]
+	ifaces transport.IfaceCache
 }
+
+// family is what internal/transport needs to know of this package.
+var family = transport.Family{Name: "dhcp4srv", ErrClosed: ErrClosed, ErrNoInterface: ErrNoInterface}
 
 // NewTransport returns a Transport that passes requests to h. It opens no
 // socket and starts no goroutine until Serve or ServeConn.
 func NewTransport(cfg Config, h Handler, opts ...Option) *Transport {
 	t := &Transport{
-		cfg:       cfg,
-		handler:   h,
-		log:       slog.New(slog.DiscardHandler),
-		listeners: make(map[*listener]struct{}),
+		cfg:     cfg,
+		handler: h,
+		log:     slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(t)
 	}
 	t.st.init(t.stats)
 	t.pkts = pipeline.NewPool(func() *packet { return new(packet) })
+	t.ifaces.Family = family
+	q := cfg.QueueSize
+	if q <= 0 {
+		q = DefaultQueueSize
+	}
+	d := cfg.DrainTimeout
+	if d <= 0 {
+		d = DefaultDrainTimeout
+	}
+	t.pipe = transport.NewLoop[packet, *listener](transport.Config[packet]{
+		Family:       family,
+		Pipeline:     pipeline.Config{Workers: cfg.Workers, QueueSize: q, DropNewest: cfg.DropNewest},
+		DrainTimeout: d,
+		Log:          t.log,
+		Counters:     &t.st.Counters,
+		Packets:      t.pkts,
+		Key:          func(p *packet) uint64 { return clientKey(p.buf[:p.n], p.src) },
+		Source:       func(p *packet) netip.AddrPort { return p.src },
+		Handle:       t.handle,
+		Release:      t.release,
+	})
 	return t
 }
 
-func (t *Transport) start() {
-	t.startOnce.Do(func() {
-		q := t.cfg.QueueSize
-		if q <= 0 {
-			q = DefaultQueueSize
-		}
-		t.pipe = pipeline.New(pipeline.Config{
-			Workers:    t.cfg.Workers,
-			QueueSize:  q,
-			DropNewest: t.cfg.DropNewest,
-		}, t.handle, pipeline.Hooks[*packet]{Drop: t.drop})
-	})
-}
+func (t *Transport) start() { t.pipe.Start() }
 
 // Workers returns the number of worker goroutines (0 before Serve).
-func (t *Transport) Workers() int {
-	if t.pipe == nil {
-		return 0
-	}
-	return t.pipe.Workers()
-}
+func (t *Transport) Workers() int { return t.pipe.Workers() }
 
 // Listen opens a socket per configured interface (Config.Interfaces; see
 // ResolveInterfaces and ListenUDP) and, with SocketRaw on Linux, a packet
@@ -123,41 +118,19 @@ func (t *Transport) Workers() int {
 // calls Serve. Packets that arrive between Listen and Serve wait in the
 // sockets' buffers.
 func (t *Transport) Listen(ctx context.Context) error {
-	t.mu.Lock()
-	if t.closing {
-		t.mu.Unlock()
-		return ErrClosed
-	}
-	if t.pending != nil {
-		t.mu.Unlock()
-		return nil
-	}
-	t.mu.Unlock()
+	return t.pipe.Listen(ctx, t.open)
+}
+
+// open opens the listeners of Config.Interfaces.
+func (t *Transport) open(ctx context.Context) ([]*listener, error) {
 	bs, err := ResolveInterfaces(t.cfg.Interfaces)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(bs) == 0 {
-		return fmt.Errorf("dhcp4srv: no interface to listen on (interfaces %q)", t.cfg.Interfaces)
+		return nil, fmt.Errorf("dhcp4srv: no interface to listen on (interfaces %q)", t.cfg.Interfaces)
 	}
-	ls, err := t.listenBindings(ctx, bs)
-	if err != nil {
-		return err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closing || t.pending != nil {
-		for _, l := range ls {
-			l.close()
-			l.closeRaw()
-		}
-		if t.closing {
-			return ErrClosed
-		}
-		return nil
-	}
-	t.pending = ls
-	return nil
+	return t.listenBindings(ctx, bs)
 }
 
 // Serve serves the sockets of Listen (calling it first if needed) until
@@ -166,17 +139,7 @@ func (t *Transport) Listen(ctx context.Context) error {
 // and Serve returns ctx.Err(); after Shutdown it returns ErrClosed. It
 // returns an error if a socket cannot be opened or fails.
 func (t *Transport) Serve(ctx context.Context) error {
-	if err := t.Listen(ctx); err != nil {
-		return err
-	}
-	t.mu.Lock()
-	ls := t.pending
-	t.pending = nil
-	t.mu.Unlock()
-	if ls == nil {
-		return errors.New("dhcp4srv: Serve called twice")
-	}
-	return t.serve(ctx, ls...)
+	return t.pipe.Serve(ctx, t.open)
 }
 
 // ServeConn serves requests read from pc until ctx is cancelled or
@@ -192,75 +155,7 @@ func (t *Transport) Serve(ctx context.Context) error {
 // connection given here: Kea's rules then broadcast to clients without an
 // address (set Config.SendToSource for tests on loopback).
 func (t *Transport) ServeConn(ctx context.Context, pc net.PacketConn) error {
-	return t.serve(ctx, t.newListener(pc))
-}
-
-func (t *Transport) serve(ctx context.Context, ls ...*listener) error {
-	t.mu.Lock()
-	if t.closing {
-		t.mu.Unlock()
-		for _, l := range ls {
-			l.close()
-			l.closeRaw()
-		}
-		return ErrClosed
-	}
-	t.start()
-	for _, l := range ls {
-		t.listeners[l] = struct{}{}
-	}
-	t.readers.Add(len(ls))
-	t.mu.Unlock()
-
-	errc := make(chan error, len(ls))
-	for _, l := range ls {
-		go func() {
-			defer t.readers.Done()
-			errc <- t.readLoop(l)
-		}()
-	}
-	stop := context.AfterFunc(ctx, func() {
-		for _, l := range ls {
-			l.close()
-		}
-	})
-	defer stop()
-
-	var first error
-	for range ls {
-		if err := <-errc; err != nil && first == nil {
-			first = err
-			for _, l := range ls { // one socket failed: stop the others
-				l.close()
-			}
-		}
-	}
-	if ctx.Err() != nil && !t.isClosing() {
-		d := t.cfg.DrainTimeout
-		if d <= 0 {
-			d = DefaultDrainTimeout
-		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
-		defer cancel()
-		t.Shutdown(sctx)
-		return ctx.Err()
-	}
-	if t.isClosing() {
-		return ErrClosed
-	}
-	t.mu.Lock()
-	for _, l := range ls {
-		delete(t.listeners, l)
-		l.closeRaw()
-	}
-	t.mu.Unlock()
-	return first
-}
-
-func (t *Transport) isClosing() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.closing
+	return t.pipe.ServeConn(ctx, t.newListener(pc))
 }
 
 // Shutdown stops the transport gracefully: it closes the sockets so no
@@ -270,77 +165,7 @@ func (t *Transport) isClosing() bool {
 // pkt4-receive-drop) and Shutdown returns ctx.Err() without waiting for
 // handlers still running.
 func (t *Transport) Shutdown(ctx context.Context) error {
-	t.mu.Lock()
-	t.closing = true
-	ls := make([]*listener, 0, len(t.listeners)+len(t.pending))
-	for l := range t.listeners {
-		ls = append(ls, l)
-	}
-	ls = append(ls, t.pending...)
-	t.pending = nil
-	t.mu.Unlock()
-	for _, l := range ls {
-		l.close()
-	}
-	t.readers.Wait()
-	var err error
-	if t.pipe != nil {
-		err = t.pipe.Close(ctx)
-	}
-	closeRaw := func() {
-		for _, l := range ls {
-			l.closeRaw()
-		}
-	}
-	if err == nil || t.pipe == nil {
-		// The workers are done; no write can use the raw sockets any more.
-		closeRaw()
-	} else {
-		go func() { <-t.pipe.Done(); closeRaw() }()
-	}
-	return err
-}
-
-// readLoop reads requests from l and queues them until l is closed.
-func (t *Transport) readLoop(l *listener) error {
-	var backoff time.Duration
-	for {
-		p := t.pkts.Get()
-		if err := l.read(p); err != nil {
-			t.pkts.Put(p)
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				return nil
-			}
-			// ICMP errors and the like: log, back off briefly, go on.
-			if backoff == 0 {
-				backoff = 5 * time.Millisecond
-			} else if backoff < time.Second {
-				backoff *= 2
-			}
-			t.log.Warn("dhcp4srv: read failed", "err", err)
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
-		t.st.received.Inc()
-		t.pipe.Submit(clientKey(p.buf[:p.n], p.src), p)
-	}
-}
-
-// drop releases a packet the pipeline did not handle.
-func (t *Transport) drop(p *packet, r pipeline.DropReason) {
-	t.st.receiveDrop.Inc()
-	if r == pipeline.DropQueueFull {
-		t.st.queueFull.Inc()
-	}
-	if t.debug() {
-		t.log.Debug("dhcp4srv: packet dropped", "reason", r.String(), "src", p.src)
-	}
-	t.release(p)
+	return t.pipe.Shutdown(ctx)
 }
 
 func (t *Transport) release(p *packet) {
@@ -350,19 +175,13 @@ func (t *Transport) release(p *packet) {
 	t.pkts.Put(p)
 }
 
-// handle runs on a worker: parse, count, call the handler.
+// handle runs on a worker: parse, count, call the handler. The loop
+// recovers a panic and releases p.
 func (t *Transport) handle(ctx context.Context, p *packet) {
-	defer t.release(p)
-	defer func() {
-		if r := recover(); r != nil {
-			t.panics.Add(1)
-			t.log.Error("dhcp4srv: handler panic", "src", p.src, "panic", r, "stack", string(debug.Stack()))
-		}
-	}()
 	req, err := dhcpv4.FromBytes(p.buf[:p.n])
 	if err != nil {
-		t.st.parseFailed.Inc()
-		t.st.receiveDrop.Inc()
+		t.st.ParseFailed.Inc()
+		t.st.ReceiveDrop.Inc()
 		if t.debug() {
 			t.log.Debug("dhcp4srv: parse failed", "src", p.src, "len", p.n, "err", err)
 		}
@@ -375,26 +194,20 @@ func (t *Transport) handle(ctx context.Context, p *packet) {
 
 // debug tells whether debug logging is on; the packet path checks it
 // before building log arguments, which would allocate.
-func (t *Transport) debug() bool {
-	return t.log.Enabled(context.Background(), slog.LevelDebug)
-}
+func (t *Transport) debug() bool { return transport.Debug(t.log) }
 
 // Panics returns the number of handler panics recovered so far.
-func (t *Transport) Panics() uint64 { return t.panics.Load() }
+func (t *Transport) Panics() uint64 { return t.pipe.Panics() }
 
 // transportStats holds the statistic handles, taken once.
 type transportStats struct {
-	received, sent, parseFailed, receiveDrop, queueFull *stats.Int
-	recv                                                [9]*stats.Int // by message type 1..8, 0: unknown
-	sentOffer, sentAck, sentNak                         *stats.Int
+	transport.Counters
+	recv                        [9]*stats.Int // by message type 1..8, 0: unknown
+	sentOffer, sentAck, sentNak *stats.Int
 }
 
 func (s *transportStats) init(m *stats.Manager) {
-	s.received = m.Int(StatPkt4Received)
-	s.sent = m.Int(StatPkt4Sent)
-	s.parseFailed = m.Int(StatPkt4ParseFailed)
-	s.receiveDrop = m.Int(StatPkt4ReceiveDrop)
-	s.queueFull = m.Int(StatPkt4QueueFull)
+	s.Counters = transport.NewCounters(m, "pkt4") // StatPkt4Received...
 	names := [9]string{"unknown", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"}
 	for i, n := range names {
 		s.recv[i] = m.Int("pkt4-" + n + "-received")

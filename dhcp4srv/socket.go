@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"golang.org/x/net/ipv4"
 
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
 	"github.com/dhcpsrv/dhcpsrv/internal/pipeline"
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 )
 
 // SocketType is Kea's interfaces-config "dhcp-socket-type".
@@ -115,15 +115,10 @@ func (c *Config) socketType() SocketType {
 // delivers the receiving interface and destination address of each
 // datagram as control messages.
 func ListenUDP(ctx context.Context, ifname string, port uint16) (*net.UDPConn, error) {
-	lc := net.ListenConfig{Control: controlFunc(ifname)}
-	pc, err := lc.ListenPacket(ctx, "udp4", net.JoinHostPort("0.0.0.0", strconv.Itoa(int(port))))
+	uc, err := family.ListenUDP(ctx, ifname, port)
 	if err != nil {
-		if ifname != "" {
-			return nil, fmt.Errorf("dhcp4srv: listen on %s port %d: %w", ifname, port, err)
-		}
-		return nil, fmt.Errorf("dhcp4srv: listen on port %d: %w", port, err)
+		return nil, err
 	}
-	uc := pc.(*net.UDPConn)
 	if err := ipv4.NewPacketConn(uc).SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true); err != nil {
 		uc.Close()
 		return nil, fmt.Errorf("dhcp4srv: control messages on %s: %w", ifname, err)
@@ -136,7 +131,7 @@ func (t *Transport) listenBindings(ctx context.Context, bs []Binding) ([]*listen
 	var ls []*listener
 	fail := func(err error) ([]*listener, error) {
 		for _, l := range ls {
-			l.close()
+			l.Close()
 		}
 		return nil, err
 	}
@@ -148,7 +143,7 @@ func (t *Transport) listenBindings(ctx context.Context, bs []Binding) ([]*listen
 		l := t.newListener(uc)
 		l.iface = b.Interface
 		l.addr = b.Addr
-		t.ifaces.put(b.Interface)
+		t.ifaces.Put((*transport.Interface)(b.Interface))
 		if t.cfg.socketType() == SocketRaw && !b.Interface.Loopback {
 			rs, err := openRawSender(b.Interface)
 			if err != nil && err != errRawUnsupported {

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
 	"golang.org/x/net/ipv6"
 
 	"github.com/dhcpsrv/dhcpsrv/internal/pipeline"
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 )
 
 // ResponseWriter sends the replies to one request and describes where the
@@ -122,36 +122,23 @@ func RouteReply(in RouteInput, p RoutePolicy) Route {
 
 // listener is one socket the transport reads from.
 type listener struct {
+	transport.Socket
 	t          *Transport
-	pc         net.PacketConn
-	udp        *net.UDPConn // pc as UDPConn, or nil
-	port       uint16       // local port
 	cmOK       bool         // control messages enabled
 	iface      *Interface   // interface bound to, or nil
 	unicast    []netip.Addr // unicast addresses accepted
 	unicastAll bool         // ServeConn: accept any unicast
-
-	closeOnce sync.Once
 }
 
 func (t *Transport) newListener(pc net.PacketConn) *listener {
-	l := &listener{t: t, pc: pc}
-	if uc, ok := pc.(*net.UDPConn); ok {
-		l.udp = uc
-		if ipv6.NewPacketConn(uc).SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface|ipv6.FlagHopLimit, true) == nil {
+	l := &listener{t: t}
+	l.Init(pc)
+	if l.UDP != nil {
+		if ipv6.NewPacketConn(l.UDP).SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface|ipv6.FlagHopLimit, true) == nil {
 			l.cmOK = true
 		}
 	}
-	if ap, err := netip.ParseAddrPort(pc.LocalAddr().String()); err == nil {
-		l.port = ap.Port()
-	}
 	return l
-}
-
-func (l *listener) close() {
-	l.closeOnce.Do(func() {
-		l.pc.Close()
-	})
 }
 
 // packet is a received request on its way through the pipeline. It is
@@ -187,31 +174,20 @@ func (p *packet) reset() {
 	p.ifc = nil
 }
 
-// read reads one datagram into p.
-func (l *listener) read(p *packet) error {
+// Read reads one datagram into p.
+func (l *listener) Read(p *packet) error {
 	p.reset()
 	p.l = l
-	if l.udp != nil {
-		n, oobn, _, src, err := l.udp.ReadMsgUDPAddrPort(p.buf[:], p.oob[:])
-		if err != nil {
-			return err
-		}
-		p.n = n
-		p.src = src
-		if oobn > 0 && l.cmOK {
-			if p.cm.Parse(p.oob[:oobn]) != nil {
-				p.dstBuf = [16]byte{}
-				p.cm = ipv6.ControlMessage{Dst: p.dstBuf[:]}
-			}
-		}
-	} else {
-		n, addr, err := l.pc.ReadFrom(p.buf[:])
-		if err != nil {
-			return err
-		}
-		p.n = n
-		if ua, ok := addr.(*net.UDPAddr); ok {
-			p.src = ua.AddrPort()
+	n, oobn, src, err := l.ReadFrom(p.buf[:], p.oob[:])
+	if err != nil {
+		return err
+	}
+	p.n = n
+	p.src = src
+	if oobn > 0 && l.cmOK {
+		if p.cm.Parse(p.oob[:oobn]) != nil {
+			p.dstBuf = [16]byte{}
+			p.cm = ipv6.ControlMessage{Dst: p.dstBuf[:]}
 		}
 	}
 	p.recv = time.Now()
@@ -227,8 +203,8 @@ func (p *packet) Interface() *Interface {
 	ix := p.cm.IfIndex
 	if p.l.iface != nil && (ix == 0 || ix == p.l.iface.Index) {
 		p.ifc = p.l.iface
-	} else if ifc := p.l.t.ifaces.get(ix); ifc != nil {
-		p.ifc = ifc
+	} else if ifc := p.l.t.ifaces.Get(ix); ifc != nil {
+		p.ifc = (*Interface)(ifc)
 	} else {
 		p.ifc = &noInterface
 	}
@@ -249,7 +225,7 @@ func (p *packet) dst() netip.Addr {
 }
 
 func (p *packet) LocalAddr() netip.AddrPort {
-	return netip.AddrPortFrom(p.dst(), p.l.port)
+	return netip.AddrPortFrom(p.dst(), p.l.Port)
 }
 
 func (p *packet) RemoteAddr() netip.AddrPort { return p.src }
@@ -306,8 +282,8 @@ func (p *packet) WriteRoute(reply dhcpv6.DHCPv6, r Route) error {
 	t := p.l.t
 	l := p.l
 	var err error
-	if l.udp == nil {
-		_, err = l.pc.WriteTo(b, net.UDPAddrFromAddrPort(r.Dst))
+	if l.UDP == nil {
+		err = l.WriteTo(b, nil, r.Dst)
 	} else {
 		var oob []byte
 		if l.cmOK {
@@ -323,7 +299,7 @@ func (p *packet) WriteRoute(reply dhcpv6.DHCPv6, r Route) error {
 		if dst.Addr().Is6() && dst.Addr().IsLinkLocalUnicast() && dst.Addr().Zone() == "" && p.cm.IfIndex == 0 && p.l.iface != nil {
 			dst = netip.AddrPortFrom(dst.Addr().WithZone(p.l.iface.Name), dst.Port())
 		}
-		_, _, err = l.udp.WriteMsgUDPAddrPort(b, oob, dst)
+		err = l.WriteTo(b, oob, dst)
 	}
 	if err != nil {
 		if t.debug() {
@@ -331,7 +307,7 @@ func (p *packet) WriteRoute(reply dhcpv6.DHCPv6, r Route) error {
 		}
 		return err
 	}
-	t.st.sent.Inc()
+	t.st.Sent.Inc()
 	mt := reply.Type()
 	if m, err := innerMessage(reply); err == nil {
 		mt = m.MessageType

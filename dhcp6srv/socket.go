@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/net/ipv6"
 
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
 	"github.com/dhcpsrv/dhcpsrv/internal/pipeline"
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 )
 
 // Ports of DHCPv6 (RFC 8415 §7.2).
@@ -99,15 +97,10 @@ func (c *Config) serverPort() uint16 {
 // interface, destination address and hop limit of each datagram as
 // control messages. An empty ifname gives a socket that joins no group.
 func ListenUDP(ctx context.Context, ifname string, port uint16) (*net.UDPConn, error) {
-	lc := net.ListenConfig{Control: controlFunc(ifname)}
-	pc, err := lc.ListenPacket(ctx, "udp6", net.JoinHostPort("::", strconv.Itoa(int(port))))
+	uc, err := family.ListenUDP(ctx, ifname, port)
 	if err != nil {
-		if ifname != "" {
-			return nil, fmt.Errorf("dhcp6srv: listen on %s port %d: %w", ifname, port, err)
-		}
-		return nil, fmt.Errorf("dhcp6srv: listen on port %d: %w", port, err)
+		return nil, err
 	}
-	uc := pc.(*net.UDPConn)
 	p := ipv6.NewPacketConn(uc)
 	if err := p.SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface|ipv6.FlagHopLimit, true); err != nil {
 		uc.Close()
@@ -137,14 +130,14 @@ func (t *Transport) listenBindings(ctx context.Context, bs []Binding) ([]*listen
 		uc, err := ListenUDP(ctx, b.Interface.Name, t.cfg.serverPort())
 		if err != nil {
 			for _, l := range ls {
-				l.close()
+				l.Close()
 			}
 			return nil, err
 		}
 		l := t.newListener(uc)
 		l.iface = b.Interface
 		l.unicast = b.Unicast
-		t.ifaces.put(b.Interface)
+		t.ifaces.Put((*transport.Interface)(b.Interface))
 		ls = append(ls, l)
 	}
 	return ls, nil
@@ -177,65 +170,9 @@ func (i *Interface) LinkLocal() netip.Addr {
 	return netip.Addr{}
 }
 
-// interfaceOf builds an Interface from the system's description.
-func interfaceOf(ni *net.Interface) (*Interface, error) {
-	ifc := &Interface{
-		Index:        ni.Index,
-		Name:         ni.Name,
-		HardwareAddr: ni.HardwareAddr,
-		Loopback:     ni.Flags&net.FlagLoopback != 0,
-	}
-	addrs, err := ni.Addrs()
-	if err != nil {
-		return nil, fmt.Errorf("dhcp6srv: addresses of %s: %w", ni.Name, err)
-	}
-	for _, a := range addrs {
-		ipn, ok := a.(*net.IPNet)
-		if !ok || ipn.IP.To4() != nil || len(ipn.IP) != net.IPv6len {
-			continue
-		}
-		ones, _ := ipn.Mask.Size()
-		ifc.Addrs = append(ifc.Addrs, netip.PrefixFrom(netip.AddrFrom16([16]byte(ipn.IP)), ones))
-	}
-	return ifc, nil
-}
-
-// ifaceCache maps interface indexes to Interfaces, filled on demand.
-type ifaceCache struct {
-	mu   sync.RWMutex
-	byIx map[int]*Interface
-}
-
-func (c *ifaceCache) get(index int) *Interface {
-	if index <= 0 {
-		return nil
-	}
-	c.mu.RLock()
-	ifc := c.byIx[index]
-	c.mu.RUnlock()
-	if ifc != nil {
-		return ifc
-	}
-	ni, err := net.InterfaceByIndex(index)
-	if err != nil {
-		return nil
-	}
-	ifc, err = interfaceOf(ni)
-	if err != nil {
-		return nil
-	}
-	c.put(ifc)
-	return ifc
-}
-
-func (c *ifaceCache) put(ifc *Interface) {
-	c.mu.Lock()
-	if c.byIx == nil {
-		c.byIx = make(map[int]*Interface)
-	}
-	c.byIx[ifc.Index] = ifc
-	c.mu.Unlock()
-}
+// Interface has the fields of the socket layer's internal/transport
+// Interface, so that the two convert; this fails to compile if they part.
+var _ = (*transport.Interface)((*Interface)(nil))
 
 // Binding is one entry of interfaces-config "interfaces", resolved.
 type Binding struct {
@@ -255,70 +192,13 @@ var ErrNoInterface = errors.New("dhcp6srv: no such interface")
 // loopback and has a link-local address, as in Kea). An interface named
 // twice is bound once.
 func ResolveInterfaces(names []string) ([]Binding, error) {
-	all, err := net.Interfaces()
-	if err != nil {
-		return nil, fmt.Errorf("dhcp6srv: list interfaces: %w", err)
+	rs, err := family.ResolveSystem(names)
+	if err != nil || len(rs) == 0 {
+		return nil, err
 	}
-	var out []Binding
-	seen := map[string]int{}
-	add := func(b Binding) {
-		if i, ok := seen[b.Interface.Name]; ok {
-			out[i].Unicast = append(out[i].Unicast, b.Unicast...)
-			return
-		}
-		seen[b.Interface.Name] = len(out)
-		out = append(out, b)
-	}
-	for _, entry := range names {
-		if entry == "*" {
-			for i := range all {
-				ni := &all[i]
-				if ni.Flags&net.FlagUp == 0 || ni.Flags&net.FlagLoopback != 0 || ni.Flags&net.FlagMulticast == 0 {
-					continue
-				}
-				ifc, err := interfaceOf(ni)
-				if err != nil {
-					return nil, err
-				}
-				if !ifc.LinkLocal().IsValid() {
-					continue
-				}
-				add(Binding{Interface: ifc})
-			}
-			continue
-		}
-		name, addrText, hasAddr := strings.Cut(entry, "/")
-		var ni *net.Interface
-		for i := range all {
-			if all[i].Name == name {
-				ni = &all[i]
-			}
-		}
-		if ni == nil {
-			return nil, fmt.Errorf("%w: %q", ErrNoInterface, entry)
-		}
-		ifc, err := interfaceOf(ni)
-		if err != nil {
-			return nil, err
-		}
-		b := Binding{Interface: ifc}
-		if hasAddr {
-			a, err := netip.ParseAddr(addrText)
-			if err != nil || !a.Is6() || a.Is4In6() {
-				return nil, fmt.Errorf("dhcp6srv: interface %q: bad IPv6 address %q", entry, addrText)
-			}
-			found := false
-			for _, p := range ifc.Addrs {
-				if p.Addr() == a {
-					found = true
-				}
-			}
-			if !found {
-				return nil, fmt.Errorf("%w: %q: %s is not an address of %s", ErrNoInterface, entry, a, name)
-			}
-			b.Unicast = []netip.Addr{a}
-		}
-		add(b)
+	out := make([]Binding, len(rs))
+	for i, r := range rs {
+		out[i] = Binding{Interface: (*Interface)(r.Interface), Unicast: r.Addrs}
 	}
 	return out, nil
 }

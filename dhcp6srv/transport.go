@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime/debug"
-	"sync"
-	"sync/atomic"
-	"time"
+	"net/netip"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
 
 	"github.com/dhcpsrv/dhcpsrv/internal/pipeline"
+	"github.com/dhcpsrv/dhcpsrv/internal/transport"
 	"github.com/dhcpsrv/dhcpsrv/stats"
 )
 
@@ -79,28 +77,21 @@ type Transport struct {
 	stats   *stats.Manager
 	st      transportStats
 
-	startOnce sync.Once
-	pipe      *pipeline.Pipeline[*packet]
-	pkts      *pipeline.Pool[packet]
-	ifaces    ifaceCache
-
-	mu        sync.Mutex
-	closing   bool
-	listeners map[*listener]struct{}
-	pending   []*listener // opened by Listen, not yet served
-	readers   sync.WaitGroup
-
-	panics atomic.Uint64
+	pipe   *transport.Loop[packet, *listener] // sockets, readers, workers
+	pkts   *pipeline.Pool[packet]
+	ifaces transport.IfaceCache
 }
+
+// family is what internal/transport needs to know of this package.
+var family = transport.Family{Name: "dhcp6srv", IPv6: true, ErrClosed: ErrClosed, ErrNoInterface: ErrNoInterface}
 
 // NewTransport returns a Transport that passes requests to h. It opens no
 // socket and starts no goroutine until Serve or ServeConn.
 func NewTransport(cfg Config, h Handler, opts ...Option) *Transport {
 	t := &Transport{
-		cfg:       cfg,
-		handler:   h,
-		log:       slog.New(slog.DiscardHandler),
-		listeners: make(map[*listener]struct{}),
+		cfg:     cfg,
+		handler: h,
+		log:     slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -109,32 +100,32 @@ func NewTransport(cfg Config, h Handler, opts ...Option) *Transport {
 	}
 	t.st.init(t.stats)
 	t.pkts = pipeline.NewPool(func() *packet { return new(packet) })
+	t.ifaces.Family = family
+	q := cfg.QueueSize
+	if q <= 0 {
+		q = DefaultQueueSize
+	}
+	d := cfg.DrainTimeout
+	if d <= 0 {
+		d = DefaultDrainTimeout
+	}
+	t.pipe = transport.NewLoop[packet, *listener](transport.Config[packet]{
+		Family:       family,
+		Pipeline:     pipeline.Config{Workers: cfg.Workers, QueueSize: q, DropNewest: cfg.DropNewest},
+		DrainTimeout: d,
+		Log:          t.log,
+		Counters:     &t.st.Counters,
+		Packets:      t.pkts,
+		Key:          func(p *packet) uint64 { return clientKey(p.buf[:p.n], p.src) },
+		Source:       func(p *packet) netip.AddrPort { return p.src },
+		Handle:       t.handle,
+		Release:      t.release,
+	})
 	return t
 }
 
-func (t *Transport) start() {
-	t.startOnce.Do(func() {
-		q := t.cfg.QueueSize
-		if q <= 0 {
-			q = DefaultQueueSize
-		}
-		t.pipe = pipeline.New(pipeline.Config{
-			Workers:    t.cfg.Workers,
-			QueueSize:  q,
-			DropNewest: t.cfg.DropNewest,
-		}, t.handle, pipeline.Hooks[*packet]{Drop: t.drop})
-	})
-}
-
 // Workers returns the number of worker goroutines (0 before Serve).
-func (t *Transport) Workers() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.pipe == nil {
-		return 0
-	}
-	return t.pipe.Workers()
-}
+func (t *Transport) Workers() int { return t.pipe.Workers() }
 
 // Listen opens a socket per configured interface (Config.Interfaces; see
 // ResolveInterfaces and ListenUDP) and joins All_DHCP_Relay_Agents_and_Servers
@@ -142,40 +133,19 @@ func (t *Transport) Workers() int {
 // first, drops them, then calls Serve. Packets that arrive between Listen
 // and Serve wait in the sockets' buffers.
 func (t *Transport) Listen(ctx context.Context) error {
-	t.mu.Lock()
-	if t.closing {
-		t.mu.Unlock()
-		return ErrClosed
-	}
-	if t.pending != nil {
-		t.mu.Unlock()
-		return nil
-	}
-	t.mu.Unlock()
+	return t.pipe.Listen(ctx, t.open)
+}
+
+// open opens the listeners of Config.Interfaces.
+func (t *Transport) open(ctx context.Context) ([]*listener, error) {
 	bs, err := ResolveInterfaces(t.cfg.Interfaces)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(bs) == 0 {
-		return fmt.Errorf("dhcp6srv: no interface to listen on (interfaces %q)", t.cfg.Interfaces)
+		return nil, fmt.Errorf("dhcp6srv: no interface to listen on (interfaces %q)", t.cfg.Interfaces)
 	}
-	ls, err := t.listenBindings(ctx, bs)
-	if err != nil {
-		return err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closing || t.pending != nil {
-		for _, l := range ls {
-			l.close()
-		}
-		if t.closing {
-			return ErrClosed
-		}
-		return nil
-	}
-	t.pending = ls
-	return nil
+	return t.listenBindings(ctx, bs)
 }
 
 // Serve serves the sockets of Listen (calling it first if needed) until
@@ -184,17 +154,7 @@ func (t *Transport) Listen(ctx context.Context) error {
 // and Serve returns ctx.Err(); after Shutdown it returns ErrClosed. It
 // returns an error if a socket cannot be opened or fails.
 func (t *Transport) Serve(ctx context.Context) error {
-	if err := t.Listen(ctx); err != nil {
-		return err
-	}
-	t.mu.Lock()
-	ls := t.pending
-	t.pending = nil
-	t.mu.Unlock()
-	if ls == nil {
-		return errors.New("dhcp6srv: Serve called twice")
-	}
-	return t.serve(ctx, ls...)
+	return t.pipe.Serve(ctx, t.open)
 }
 
 // ServeConn serves requests read from pc until ctx is cancelled or
@@ -208,73 +168,7 @@ func (t *Transport) Serve(ctx context.Context) error {
 func (t *Transport) ServeConn(ctx context.Context, pc net.PacketConn) error {
 	l := t.newListener(pc)
 	l.unicastAll = true
-	return t.serve(ctx, l)
-}
-
-func (t *Transport) serve(ctx context.Context, ls ...*listener) error {
-	t.mu.Lock()
-	if t.closing {
-		t.mu.Unlock()
-		for _, l := range ls {
-			l.close()
-		}
-		return ErrClosed
-	}
-	t.start()
-	for _, l := range ls {
-		t.listeners[l] = struct{}{}
-	}
-	t.readers.Add(len(ls))
-	t.mu.Unlock()
-
-	errc := make(chan error, len(ls))
-	for _, l := range ls {
-		go func() {
-			defer t.readers.Done()
-			errc <- t.readLoop(l)
-		}()
-	}
-	stop := context.AfterFunc(ctx, func() {
-		for _, l := range ls {
-			l.close()
-		}
-	})
-	defer stop()
-
-	var first error
-	for range ls {
-		if err := <-errc; err != nil && first == nil {
-			first = err
-			for _, l := range ls { // one socket failed: stop the others
-				l.close()
-			}
-		}
-	}
-	if ctx.Err() != nil && !t.isClosing() {
-		d := t.cfg.DrainTimeout
-		if d <= 0 {
-			d = DefaultDrainTimeout
-		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
-		defer cancel()
-		_ = t.Shutdown(sctx)
-		return ctx.Err()
-	}
-	if t.isClosing() {
-		return ErrClosed
-	}
-	t.mu.Lock()
-	for _, l := range ls {
-		delete(t.listeners, l)
-	}
-	t.mu.Unlock()
-	return first
-}
-
-func (t *Transport) isClosing() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.closing
+	return t.pipe.ServeConn(ctx, l)
 }
 
 // Shutdown stops the transport gracefully: it closes the sockets so no
@@ -284,66 +178,7 @@ func (t *Transport) isClosing() bool {
 // pkt6-receive-drop) and Shutdown returns ctx.Err() without waiting for
 // handlers still running.
 func (t *Transport) Shutdown(ctx context.Context) error {
-	t.mu.Lock()
-	t.closing = true
-	ls := make([]*listener, 0, len(t.listeners)+len(t.pending))
-	for l := range t.listeners {
-		ls = append(ls, l)
-	}
-	ls = append(ls, t.pending...)
-	t.pending = nil
-	pipe := t.pipe
-	t.mu.Unlock()
-	for _, l := range ls {
-		l.close()
-	}
-	t.readers.Wait()
-	if pipe != nil {
-		return pipe.Close(ctx)
-	}
-	return nil
-}
-
-// readLoop reads requests from l and queues them until l is closed.
-func (t *Transport) readLoop(l *listener) error {
-	var backoff time.Duration
-	for {
-		p := t.pkts.Get()
-		if err := l.read(p); err != nil {
-			t.pkts.Put(p)
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				return nil
-			}
-			// ICMP errors and the like: log, back off briefly, go on.
-			if backoff == 0 {
-				backoff = 5 * time.Millisecond
-			} else if backoff < time.Second {
-				backoff *= 2
-			}
-			t.log.Warn("dhcp6srv: read failed", "err", err)
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
-		t.st.received.Inc()
-		t.pipe.Submit(clientKey(p.buf[:p.n], p.src), p)
-	}
-}
-
-// drop releases a packet the pipeline did not handle.
-func (t *Transport) drop(p *packet, r pipeline.DropReason) {
-	t.st.receiveDrop.Inc()
-	if r == pipeline.DropQueueFull {
-		t.st.queueFull.Inc()
-	}
-	if t.debug() {
-		t.log.Debug("dhcp6srv: packet dropped", "reason", r.String(), "src", p.src)
-	}
-	t.release(p)
+	return t.pipe.Shutdown(ctx)
 }
 
 func (t *Transport) release(p *packet) {
@@ -352,22 +187,15 @@ func (t *Transport) release(p *packet) {
 }
 
 // handle runs on a worker: parse, check the relay chain, count, call the
-// handler.
+// handler. The loop recovers a panic and releases p.
 func (t *Transport) handle(ctx context.Context, p *packet) {
-	defer t.release(p)
-	defer func() {
-		if r := recover(); r != nil {
-			t.panics.Add(1)
-			t.log.Error("dhcp6srv: handler panic", "src", p.src, "panic", r, "stack", string(debug.Stack()))
-		}
-	}()
 	req, err := dhcpv6.FromBytes(p.buf[:p.n])
 	if err == nil {
 		p.msg, p.relays, err = decapsulate(req, p.relayBuf[:0])
 	}
 	if err != nil {
-		t.st.parseFailed.Inc()
-		t.st.receiveDrop.Inc()
+		t.st.ParseFailed.Inc()
+		t.st.ReceiveDrop.Inc()
 		if t.debug() {
 			t.log.Debug("dhcp6srv: bad packet", "src", p.src, "len", p.n, "err", err)
 		}
@@ -380,27 +208,21 @@ func (t *Transport) handle(ctx context.Context, p *packet) {
 
 // debug tells whether debug logging is on; the packet path checks it
 // before building log arguments, which would allocate.
-func (t *Transport) debug() bool {
-	return t.log.Enabled(context.Background(), slog.LevelDebug)
-}
+func (t *Transport) debug() bool { return transport.Debug(t.log) }
 
 // Panics returns the number of handler panics recovered so far.
-func (t *Transport) Panics() uint64 { return t.panics.Load() }
+func (t *Transport) Panics() uint64 { return t.pipe.Panics() }
 
 // transportStats holds the statistic handles, taken once.
 type transportStats struct {
-	received, sent, parseFailed, receiveDrop, queueFull *stats.Int
-	recv                                                map[dhcpv6.MessageType]*stats.Int
-	recvUnknown                                         *stats.Int
-	sentAdvertise, sentReply, sentV4Response            *stats.Int
+	transport.Counters
+	recv                                     map[dhcpv6.MessageType]*stats.Int
+	recvUnknown                              *stats.Int
+	sentAdvertise, sentReply, sentV4Response *stats.Int
 }
 
 func (s *transportStats) init(m *stats.Manager) {
-	s.received = m.Int(StatPkt6Received)
-	s.sent = m.Int(StatPkt6Sent)
-	s.parseFailed = m.Int(StatPkt6ParseFailed)
-	s.receiveDrop = m.Int(StatPkt6ReceiveDrop)
-	s.queueFull = m.Int(StatPkt6QueueFull)
+	s.Counters = transport.NewCounters(m, "pkt6") // StatPkt6Received...
 	s.recv = map[dhcpv6.MessageType]*stats.Int{}
 	for mt, n := range map[dhcpv6.MessageType]string{
 		dhcpv6.MessageTypeSolicit:            "solicit",

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package dhcp4srv
+package transport
 
 import "golang.org/x/sys/unix"
 

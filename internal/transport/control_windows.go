@@ -1,6 +1,6 @@
 //go:build windows
 
-package dhcp4srv
+package transport
 
 import "syscall"
 
