@@ -13,12 +13,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/ipv6"
 
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/control"
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/refsrv/refsrvtest"
@@ -47,15 +49,19 @@ type lab6Options struct {
 	validLifetime     int // default 600
 	renewTimer        int // 0: unset
 	rebindTimer       int // 0: unset
+	// relayed puts a relay namespace between server and client:
+	// srv0 2001:db8:1::1/64 -- rs0 2001:db8:1::2/64 [relays] rc0 2001:db8:2::1/64 -- cli0
+	relayed bool
 }
 
 type lab6 struct {
-	t    *testing.T
-	srv  *netns.NS
-	cli  *netns.NS
-	dir  string
-	sock string
-	proc *refsrvtest.Proc
+	t     *testing.T
+	srv   *netns.NS
+	cli   *netns.NS
+	relay *netns.NS // with lab6Options.relayed
+	dir   string
+	sock  string
+	proc  *refsrvtest.Proc
 }
 
 func requireClient(t *testing.T, name string) string {
@@ -142,8 +148,18 @@ func newLab6(t *testing.T, o lab6Options) *lab6 {
 	l.srv = netns.New(t, "d6srv")
 	l.cli = netns.New(t, "d6cli")
 	killAll(t, l.cli)
-	netns.Veth(t, &netns.End{NS: l.srv, Name: srvIf, Addr: netip.MustParsePrefix("2001:db8:1::1/64")},
-		&netns.End{NS: l.cli, Name: cliIf})
+	if o.relayed {
+		l.relay = netns.New(t, "d6rly")
+		netns.Veth(t, &netns.End{NS: l.srv, Name: srvIf, Addr: netip.MustParsePrefix("2001:db8:1::1/64")},
+			&netns.End{NS: l.relay, Name: "rs0", Addr: netip.MustParsePrefix("2001:db8:1::2/64")})
+		netns.Veth(t, &netns.End{NS: l.relay, Name: "rc0", Addr: netip.MustParsePrefix("2001:db8:2::1/64")},
+			&netns.End{NS: l.cli, Name: cliIf})
+		waitLinkLocal(t, l.relay, "rs0")
+		waitLinkLocal(t, l.relay, "rc0")
+	} else {
+		netns.Veth(t, &netns.End{NS: l.srv, Name: srvIf, Addr: netip.MustParsePrefix("2001:db8:1::1/64")},
+			&netns.End{NS: l.cli, Name: cliIf})
+	}
 	waitLinkLocal(t, l.srv, srvIf)
 	waitLinkLocal(t, l.cli, cliIf)
 
@@ -516,4 +532,112 @@ func TestRelayedTwoHops(t *testing.T) {
 	require.EqualValues(t, 2, lease["subnet-id"])
 	require.Equal(t, "02:00:00:00:06:01", lease["hw-address"], "from the DUID-LLT")
 	require.GreaterOrEqual(t, l.stat("pkt6-solicit-received"), int64(1))
+}
+
+// startTwoHopRelay runs two relay agents in one program inside ns: the
+// first on the client link (rc0, 2001:db8:2::1/64) hears the clients'
+// multicasts to ff02::1:2 and wraps them in a RELAY-FORW (link-address
+// 2001:db8:2::1, interface-id "rc0"); the second wraps that in another
+// (link-address ::, as RFC 8415 allows for a message from a relay,
+// interface-id "relay1") and sends it to the server at 2001:db8:1::1 from
+// rs0 (2001:db8:1::2). RELAY-REPLs are unwrapped twice, each interface-id
+// checked, and the client's message sent to the inner peer-address on
+// rc0, port 546. It returns counters of messages relayed each way.
+func startTwoHopRelay(t *testing.T, ns *netns.NS) (up, down *atomic.Int64) {
+	t.Helper()
+	var pc net.PacketConn
+	require.NoError(t, ns.Do(func() error {
+		var err error
+		pc, err = net.ListenPacket("udp6", "[::]:547")
+		if err != nil {
+			return err
+		}
+		ifi, err := net.InterfaceByName("rc0")
+		if err != nil {
+			return err
+		}
+		return ipv6.NewPacketConn(pc).JoinGroup(ifi, &net.UDPAddr{IP: net.ParseIP("ff02::1:2")})
+	}))
+	up, down = new(atomic.Int64), new(atomic.Int64)
+	done := make(chan struct{})
+	t.Cleanup(func() { pc.Close(); <-done })
+	go func() {
+		defer close(done)
+		server := &net.UDPAddr{IP: net.ParseIP("2001:db8:1::1"), Port: dhcpv6.DefaultServerPort}
+		buf := make([]byte, 65536)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			msg, err := dhcpv6.FromBytes(buf[:n])
+			if err != nil {
+				continue
+			}
+			src := from.(*net.UDPAddr)
+			if !msg.IsRelay() { // from a client on rc0
+				if !src.IP.IsLinkLocalUnicast() {
+					continue
+				}
+				inner, err := dhcpv6.EncapsulateRelay(msg, dhcpv6.MessageTypeRelayForward, net.ParseIP("2001:db8:2::1"), src.IP)
+				if err != nil {
+					continue
+				}
+				inner.Options.Add(dhcpv6.OptInterfaceID([]byte("rc0")))
+				outer, err := dhcpv6.EncapsulateRelay(inner, dhcpv6.MessageTypeRelayForward, net.IPv6unspecified, net.ParseIP("2001:db8:2::1"))
+				if err != nil {
+					continue
+				}
+				outer.Options.Add(dhcpv6.OptInterfaceID([]byte("relay1")))
+				if _, err := pc.WriteTo(outer.ToBytes(), server); err == nil {
+					up.Add(1)
+				}
+				continue
+			}
+			outer := msg.(*dhcpv6.RelayMessage)
+			if outer.MessageType != dhcpv6.MessageTypeRelayReply || string(outer.Options.InterfaceID()) != "relay1" {
+				continue
+			}
+			inner, ok := outer.Options.RelayMessage().(*dhcpv6.RelayMessage)
+			if !ok || inner.MessageType != dhcpv6.MessageTypeRelayReply || string(inner.Options.InterfaceID()) != "rc0" {
+				continue
+			}
+			reply := inner.Options.RelayMessage()
+			if reply == nil || reply.IsRelay() {
+				continue
+			}
+			to := &net.UDPAddr{IP: inner.PeerAddr, Port: dhcpv6.DefaultClientPort, Zone: "rc0"}
+			if _, err := pc.WriteTo(reply.ToBytes(), to); err == nil {
+				down.Add(1)
+			}
+		}
+	}()
+	return up, down
+}
+
+// TestRelayedDhclient6: ISC dhclient -6 behind the two relay agents of
+// startTwoHopRelay (in a namespace between the server's and the client's)
+// gets an address of subnet 2, selected by the inner relay's link-address,
+// and releases it.
+func TestRelayedDhclient6(t *testing.T) {
+	requireClient(t, "dhclient")
+	l := newLab6(t, lab6Options{relayed: true})
+	up, down := startTwoHopRelay(t, l.relay)
+	d := l.newDhclient6()
+	out, err := l.client(40*time.Second, d.bin, d.args("-1")...)
+	require.NoError(t, err, out)
+	m := reIAAddr.FindStringSubmatch(d.leaseFile(t))
+	require.NotNil(t, m, "no iaaddr in the lease file:\n%s\n%s", d.leaseFile(t), out)
+	a := netip.MustParseAddr(m[1])
+	require.True(t, inRange(a, "2001:db8:2::100", "2001:db8:2::1ff"), "relayed client got %s", a)
+	lease, res := l.lease6("IA_NA", a)
+	require.Equal(t, control.ResultSuccess, res)
+	require.EqualValues(t, 2, lease["subnet-id"])
+	require.GreaterOrEqual(t, up.Load(), int64(2), "SOLICIT and REQUEST relayed")
+	require.GreaterOrEqual(t, down.Load(), int64(2), "ADVERTISE and REPLY relayed back")
+
+	out, err = l.client(30*time.Second, d.bin, d.args("-r")...)
+	require.NoError(t, err, out)
+	refsrvtest.Eventually(t, 10*time.Second, func() bool { return l.released("IA_NA", a) },
+		"lease %s not released after dhclient -r:\n%s", a, out)
 }
