@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
+	"testing"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -40,12 +42,7 @@ type Client struct {
 // test.
 func (s *Server4) Client() *Client {
 	s.t.Helper()
-	c, err := NewClient(s.addr)
-	if err != nil {
-		s.t.Fatalf("dhcptest: client: %v", err)
-	}
-	s.t.Cleanup(func() { c.Close() })
-	return c
+	return newTestClient(s.t, s.addr, NewClient)
 }
 
 // NewClient returns a client that sends to server (a test server's Addr,
@@ -77,15 +74,7 @@ func (c *Client) Send(req *dhcpv4.DHCPv4) error {
 }
 
 func (c *Client) wait(ctx context.Context, xid dhcpv4.TransactionID) (*dhcpv4.DHCPv4, error) {
-	to := c.Timeout
-	if to <= 0 {
-		to = DefaultTimeout
-	}
-	deadline := time.Now().Add(to)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	if err := c.conn.SetReadDeadline(deadline); err != nil {
+	if err := setReadDeadline(ctx, c.conn, c.Timeout); err != nil {
 		return nil, err
 	}
 	for {
@@ -221,4 +210,31 @@ func (c *Client) Inform(ctx context.Context, hw net.HardwareAddr, ciaddr net.IP,
 		return nil, err
 	}
 	return c.Exchange(ctx, r)
+}
+
+// The helpers below are shared by Client and Client6.
+
+// newTestClient returns a client of the test server at addr, made by
+// newClient and closed at the end of the test.
+func newTestClient[C io.Closer](t testing.TB, addr netip.AddrPort, newClient func(netip.AddrPort) (C, error)) C {
+	t.Helper()
+	c, err := newClient(addr)
+	if err != nil {
+		t.Fatalf("dhcptest: client: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// setReadDeadline bounds the wait for a reply on conn by timeout
+// (DefaultTimeout when 0) and by ctx's deadline.
+func setReadDeadline(ctx context.Context, conn *net.UDPConn, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	deadline := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	return conn.SetReadDeadline(deadline)
 }

@@ -33,12 +33,7 @@ type Client6 struct {
 // test.
 func (s *Server6) Client() *Client6 {
 	s.t.Helper()
-	c, err := NewClient6(s.addr)
-	if err != nil {
-		s.t.Fatalf("dhcptest: client: %v", err)
-	}
-	s.t.Cleanup(func() { c.Close() })
-	return c
+	return newTestClient(s.t, s.addr, NewClient6)
 }
 
 // NewClient6 returns a client that sends to server (a test server's Addr,
@@ -71,15 +66,7 @@ func (c *Client6) Exchange(ctx context.Context, req *dhcpv6.Message) (*dhcpv6.Me
 	if _, err := c.conn.WriteToUDPAddrPort(out.ToBytes(), c.server); err != nil {
 		return nil, err
 	}
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	deadline := time.Now().Add(timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	if err := c.conn.SetReadDeadline(deadline); err != nil {
+	if err := setReadDeadline(ctx, c.conn, c.Timeout); err != nil {
 		return nil, err
 	}
 	for {

@@ -187,47 +187,16 @@ func NewServer4(t testing.TB, opts ...Option) *Server4 {
 		t.Fatalf("dhcptest: server address %s is not in %s", sa, first.Prefix)
 	}
 
-	ctx := context.Background()
-	lm := o.leases
-	if lm == nil {
-		mc := memfile.Config{Universe: leasemgr.V4, InMemory: true}
-		if o.leaseFile != "" {
-			mc.InMemory = false
-			mc.Name = o.leaseFile
-			if o.leaseFile == "\x00temp" {
-				mc.Name = filepath.Join(t.TempDir(), "kea-leases4.csv")
-			}
-		}
-		m, err := memfile.Open(ctx, mc)
-		if err != nil {
-			t.Fatalf("dhcptest: lease store: %v", err)
-		}
-		lm = m
-		t.Cleanup(func() { m.Close() })
-	}
+	lm := openLeases(t, o.leases, leasemgr.V4, o.leaseFile, "kea-leases4.csv")
 	st := stats.New()
-	logger := o.log
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := orDiscard(o.log)
 	srvOpts := append([]dhcp4srv.ServerOption{dhcp4srv.WithServerStats(st), dhcp4srv.WithServerLogger(logger)}, o.srvOpts...)
 	srv, err := dhcp4srv.NewServer(cfg, lm, srvOpts...)
 	if err != nil {
 		t.Fatalf("dhcptest: server: %v", err)
 	}
 
-	pc := o.conn
-	if pc == nil {
-		uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			t.Fatalf("dhcptest: listen: %v", err)
-		}
-		pc = uc
-	}
-	addr, err := netip.ParseAddrPort(pc.LocalAddr().String())
-	if err != nil {
-		t.Fatalf("dhcptest: local address %s: %v", pc.LocalAddr(), err)
-	}
+	pc, addr := listenLoopback(t, o.conn, "udp4", net.IPv4(127, 0, 0, 1))
 	link := &linkHandler{
 		srv:        srv,
 		serverAddr: netip.AddrPortFrom(sa, addr.Port()),
@@ -238,18 +207,7 @@ func NewServer4(t testing.TB, opts ...Option) *Server4 {
 	}
 	tr := dhcp4srv.NewTransport(dhcp4srv.Config{SendToSource: true, Workers: o.workers}, link,
 		dhcp4srv.WithLogger(logger), dhcp4srv.WithStats(st))
-	done := make(chan error, 1)
-	go func() { done <- tr.ServeConn(ctx, pc) }()
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := tr.Shutdown(sctx); err != nil {
-			t.Errorf("dhcptest: shutdown: %v", err)
-		}
-		if err := <-done; err != nil && !errors.Is(err, dhcp4srv.ErrClosed) {
-			t.Errorf("dhcptest: serve: %v", err)
-		}
-	})
+	serve(t, tr, pc, dhcp4srv.ErrClosed)
 	return &Server4{Server: srv, Stats: st, t: t, addr: addr, serverAddr: sa, leases: lm}
 }
 
@@ -339,3 +297,79 @@ type linkWriter struct {
 
 func (w *linkWriter) LocalAddr() netip.AddrPort      { return w.local }
 func (w *linkWriter) Interface() *dhcp4srv.Interface { return w.h.iface }
+
+// The helpers below are shared by NewServer4 and NewServer6.
+
+// openLeases returns m, or else an in-memory memfile store of universe u,
+// or, with WithLeaseFile, one persisted to file (name in t.TempDir() when
+// file is the "\x00temp" marker). A store it opens is closed at cleanup.
+func openLeases(t testing.TB, m leasemgr.Manager, u leasemgr.Universe, file, name string) leasemgr.Manager {
+	t.Helper()
+	if m != nil {
+		return m
+	}
+	mc := memfile.Config{Universe: u, InMemory: true}
+	if file != "" {
+		mc.InMemory = false
+		mc.Name = file
+		if file == "\x00temp" {
+			mc.Name = filepath.Join(t.TempDir(), name)
+		}
+	}
+	lm, err := memfile.Open(context.Background(), mc)
+	if err != nil {
+		t.Fatalf("dhcptest: lease store: %v", err)
+	}
+	t.Cleanup(func() { lm.Close() })
+	return lm
+}
+
+// orDiscard returns l, or a logger that discards.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
+
+// listenLoopback returns pc, or a new socket on ip (a loopback address)
+// with an ephemeral port, and its local address.
+func listenLoopback(t testing.TB, pc net.PacketConn, network string, ip net.IP) (net.PacketConn, netip.AddrPort) {
+	t.Helper()
+	if pc == nil {
+		uc, err := net.ListenUDP(network, &net.UDPAddr{IP: ip})
+		if err != nil {
+			t.Fatalf("dhcptest: listen: %v", err)
+		}
+		pc = uc
+	}
+	addr, err := netip.ParseAddrPort(pc.LocalAddr().String())
+	if err != nil {
+		t.Fatalf("dhcptest: local address %s: %v", pc.LocalAddr(), err)
+	}
+	return pc, addr
+}
+
+// transport is what dhcp4srv.Transport and dhcp6srv.Transport have in
+// common for a test server.
+type transport interface {
+	ServeConn(ctx context.Context, pc net.PacketConn) error
+	Shutdown(ctx context.Context) error
+}
+
+// serve serves pc with tr until cleanup, which shuts tr down and fails the
+// test on an error other than errClosed.
+func serve(t testing.TB, tr transport, pc net.PacketConn, errClosed error) {
+	done := make(chan error, 1)
+	go func() { done <- tr.ServeConn(context.Background(), pc) }()
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tr.Shutdown(sctx); err != nil {
+			t.Errorf("dhcptest: shutdown: %v", err)
+		}
+		if err := <-done; err != nil && !errors.Is(err, errClosed) {
+			t.Errorf("dhcptest: serve: %v", err)
+		}
+	})
+}

@@ -2,20 +2,16 @@ package dhcptest
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
 
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
 	"github.com/dhcpsrv/dhcpsrv/dhcp6srv"
 	"github.com/dhcpsrv/dhcpsrv/leasemgr"
-	"github.com/dhcpsrv/dhcpsrv/leasemgr/memfile"
 	"github.com/dhcpsrv/dhcpsrv/stats"
 )
 
@@ -129,61 +125,19 @@ func NewServer6(t testing.TB, opts ...Option6) *Server6 {
 		cfg.Subnets6[0].Params.Interface = &ifname
 	}
 
-	ctx := context.Background()
-	lm := o.leases
-	if lm == nil {
-		mc := memfile.Config{Universe: leasemgr.V6, InMemory: true}
-		if o.leaseFile != "" {
-			mc.InMemory = false
-			mc.Name = o.leaseFile
-			if o.leaseFile == "\x00temp" {
-				mc.Name = filepath.Join(t.TempDir(), "kea-leases6.csv")
-			}
-		}
-		m, err := memfile.Open(ctx, mc)
-		if err != nil {
-			t.Fatalf("dhcptest: lease store: %v", err)
-		}
-		lm = m
-		t.Cleanup(func() { m.Close() })
-	}
+	lm := openLeases(t, o.leases, leasemgr.V6, o.leaseFile, "kea-leases6.csv")
 	st := stats.New()
-	logger := o.log
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := orDiscard(o.log)
 	srvOpts := append([]dhcp6srv.ServerOption{dhcp6srv.WithServerStats(st), dhcp6srv.WithServerLogger(logger)}, o.srvOpts...)
 	srv, err := dhcp6srv.NewServer(cfg, lm, srvOpts...)
 	if err != nil {
 		t.Fatalf("dhcptest: server: %v", err)
 	}
-	pc := o.conn
-	if pc == nil {
-		uc, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
-		if err != nil {
-			t.Fatalf("dhcptest: listen: %v", err)
-		}
-		pc = uc
-	}
-	addr, err := netip.ParseAddrPort(pc.LocalAddr().String())
-	if err != nil {
-		t.Fatalf("dhcptest: local address %s: %v", pc.LocalAddr(), err)
-	}
+	pc, addr := listenLoopback(t, o.conn, "udp6", net.IPv6loopback)
 	link := &link6{srv: srv, iface: &dhcp6srv.Interface{Name: ifname}}
 	tr := dhcp6srv.NewTransport(dhcp6srv.Config{SendToSource: true, Workers: o.workers}, link,
 		dhcp6srv.WithLogger(logger), dhcp6srv.WithStats(st))
-	done := make(chan error, 1)
-	go func() { done <- tr.ServeConn(ctx, pc) }()
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := tr.Shutdown(sctx); err != nil {
-			t.Errorf("dhcptest: shutdown: %v", err)
-		}
-		if err := <-done; err != nil && !errors.Is(err, dhcp6srv.ErrClosed) {
-			t.Errorf("dhcptest: serve: %v", err)
-		}
-	})
+	serve(t, tr, pc, dhcp6srv.ErrClosed)
 	return &Server6{Server: srv, Stats: st, t: t, addr: addr, leases: lm}
 }
 
