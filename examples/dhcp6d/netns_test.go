@@ -383,8 +383,12 @@ script `+script+`
 	require.NoError(t, os.WriteFile(wrap, []byte(`#!/bin/sh
 set -e
 db=$1 run=$2; shift 2
-if [ -d /var/lib/dhcpcd ]; then mount --bind "$db" /var/lib/dhcpcd; else mount -t tmpfs tmpfs /var/lib; fi
-if [ -d /run/dhcpcd ]; then mount --bind "$run" /run/dhcpcd; else mount -t tmpfs tmpfs /run; fi
+# Where a directory is missing, a tmpfs over its parent (in this mount
+# namespace only) holds the mount point.
+[ -d /var/lib/dhcpcd ] || { mount -t tmpfs tmpfs /var/lib; mkdir /var/lib/dhcpcd; }
+mount --bind "$db" /var/lib/dhcpcd
+[ -d /run/dhcpcd ] || { mount -t tmpfs tmpfs /run; mkdir /run/dhcpcd; }
+mount --bind "$run" /run/dhcpcd
 exec "$@"
 `), 0o755))
 
