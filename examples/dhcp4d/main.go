@@ -32,6 +32,7 @@ func newServer(_ context.Context, d refsrv.Deps) (refsrv.PacketServer, error) {
 	srv, err := dhcp4srv.NewServer(d.Config, d.Leases,
 		dhcp4srv.WithServerLogger(d.Logger),
 		dhcp4srv.WithServerStats(d.Stats),
+		dhcp4srv.WithDDNS(ddns(d)),
 		dhcp4srv.WithTransportConfig(func(c *dhcp4srv.Config) {
 			if d.ServerPort != 0 {
 				c.ServerPort = uint16(d.ServerPort)
@@ -47,6 +48,15 @@ func newServer(_ context.Context, d refsrv.Deps) (refsrv.PacketServer, error) {
 		return nil, err
 	}
 	return srv, nil
+}
+
+// ddns is the DDNS support when "dhcp-ddns" enables updates (nil, which
+// WithDDNS ignores, otherwise).
+func ddns(d refsrv.Deps) *dhcp4srv.DDNS {
+	if d.DDNS == nil {
+		return nil
+	}
+	return dhcp4srv.NewDDNS(d.DDNS, dhcp4srv.WithDDNSLogger(d.Logger))
 }
 
 func main() {

@@ -32,6 +32,7 @@ func newServer(_ context.Context, d refsrv.Deps) (refsrv.PacketServer, error) {
 	srv, err := dhcp6srv.NewServer(d.Config, d.Leases,
 		dhcp6srv.WithServerLogger(d.Logger),
 		dhcp6srv.WithServerStats(d.Stats),
+		dhcp6srv.WithDDNS(ddns(d)),
 		dhcp6srv.WithDataDir(d.DataDir),
 		dhcp6srv.WithTransportConfig(func(c *dhcp6srv.Config) {
 			if d.ServerPort != 0 {
@@ -48,6 +49,15 @@ func newServer(_ context.Context, d refsrv.Deps) (refsrv.PacketServer, error) {
 		return nil, err
 	}
 	return srv, nil
+}
+
+// ddns is the DDNS support when "dhcp-ddns" enables updates (nil, which
+// WithDDNS ignores, otherwise).
+func ddns(d refsrv.Deps) *dhcp6srv.DDNS {
+	if d.DDNS == nil {
+		return nil
+	}
+	return dhcp6srv.NewDDNS(d.DDNS, dhcp6srv.WithDDNSLogger(d.Logger))
 }
 
 func main() {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/dhcpsrv/dhcpsrv/alloc"
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
+	"github.com/dhcpsrv/dhcpsrv/d2client"
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/control"
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/keacli"
 	"github.com/dhcpsrv/dhcpsrv/examples/internal/metrics"
@@ -80,6 +81,11 @@ type Deps struct {
 	// DataDir is the data directory (where dhcp6d keeps its server DUID
 	// file, kea-dhcp6-serverid, as Kea does).
 	DataDir string
+	// DDNS is the DNS update sender built from "dhcp-ddns" (NewDDNSSender),
+	// nil when enable-updates is false. The server wires it with
+	// dhcp4srv.WithDDNS / dhcp6srv.WithDDNS; refsrv closes it after the
+	// server has stopped.
+	DDNS d2client.Sender
 }
 
 // Family is what differs between dhcp4d and dhcp6d.
@@ -182,11 +188,25 @@ func Run(ctx context.Context, f Family, opts keacli.Options) (err error) {
 		}
 	}()
 
-	// 3. Packet server and allocation engine.
+	// 3. Packet server (with its DDNS sender) and allocation engine.
 	if f.NewServer != nil {
+		ddns, err := NewDDNSSender(cfg, log, r.st)
+		if err != nil {
+			return err
+		}
+		if ddns != nil {
+			defer func() {
+				// After the packet server's Shutdown (below): queued
+				// requests get DrainTimeout to go out.
+				if cerr := ddns.Close(); cerr != nil {
+					log.Warn("DDNS sender close", "error", cerr)
+				}
+			}()
+		}
 		r.srv, err = f.NewServer(ctx, Deps{
 			Config: cfg, Leases: r.leases, Stats: r.st, Logger: log,
 			ServerPort: opts.ServerPort, ClientPort: opts.ClientPort, DataDir: r.dataDir,
+			DDNS: ddns,
 		})
 		if err != nil {
 			return fmt.Errorf("packet server: %w", err)
@@ -556,6 +576,7 @@ func (r *runner) apply(ctx context.Context, cfg *cfgmgr.Config) error {
 		r.log.Warn("interfaces-config changed: the server keeps its sockets; restart it to use the new interfaces",
 			"old", old.Interfaces.Interfaces, "new", committed.Interfaces.Interfaces)
 	}
+	r.warnDDNSChange(old, committed)
 	r.moveControl(old.ControlSocket, committed.ControlSocket)
 	r.log.Info("configuration applied", "sequence", committed.Sequence, "summary", keacli.Summary(committed))
 	return nil
