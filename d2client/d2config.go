@@ -81,7 +81,7 @@ func DNSConfigFromMap(m map[string]any) (DNSConfig, error) {
 		}
 	}
 	if v, ok := m["dns-server-timeout"]; ok {
-		ms, ok := v.(float64)
+		ms, ok := number(v)
 		if !ok || ms <= 0 || ms != math.Trunc(ms) || ms > math.MaxInt32 {
 			return DNSConfig{}, d2Err(path+"dns-server-timeout", "not a positive number of milliseconds")
 		}
@@ -95,6 +95,31 @@ func DNSConfigFromMap(m map[string]any) (DNSConfig, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// number accepts the number types JSON decoders produce (float64,
+// json.Number, and the integers of decoders that keep them).
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case uint32:
+		return float64(n), true
+	case uint16:
+		return float64(n), true
+	}
+	return 0, false
 }
 
 func d2Err(path, msg string) error {
@@ -176,7 +201,7 @@ func domainsFrom(m map[string]any, path string) ([]Domain, error) {
 			}
 			port := 53.0
 			if pv, ok := smap["port"]; ok {
-				pf, ok := pv.(float64)
+				pf, ok := number(pv)
 				if !ok || pf < 1 || pf > 65535 || pf != math.Trunc(pf) {
 					return nil, d2Err(sp+"/port", "not a port number")
 				}
