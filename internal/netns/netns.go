@@ -11,8 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,12 +55,36 @@ func New(t testing.TB, prefix string) *NS {
 	n := &NS{Name: prefix + "-" + hex.EncodeToString(b[:])}
 	mustRun(t, "ip", "netns", "add", n.Name)
 	t.Cleanup(func() {
-		// Processes still inside keep it alive; the test's own cleanups
-		// (registered later, run earlier) stop them first.
+		// The test's own cleanups (registered later, run earlier) stop
+		// what it started; anything still running inside (a client's
+		// forked helpers, a daemon that outlived its test) is killed so
+		// that no process outlives the test in a namespace nobody sees.
+		n.killAll()
 		_ = exec.Command("ip", "netns", "del", n.Name).Run()
 	})
 	mustRun(t, "ip", "-n", n.Name, "link", "set", "lo", "up")
 	return n
+}
+
+// killAll sends SIGKILL to every process in the namespace and waits
+// (bounded) until none is left.
+func (n *NS) killAll() {
+	for i := 0; i < 50; i++ {
+		out, err := exec.Command("ip", "netns", "pids", n.Name).Output()
+		if err != nil {
+			return
+		}
+		pids := strings.Fields(string(out))
+		if len(pids) == 0 {
+			return
+		}
+		for _, p := range pids {
+			if pid, err := strconv.Atoi(p); err == nil && pid != os.Getpid() {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Command returns a command that runs name with args inside the namespace.

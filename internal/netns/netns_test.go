@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,4 +54,22 @@ func TestVethAndDo(t *testing.T) {
 	// The host namespace has no such address: the socket really lives in srv.
 	_, err = net.ListenPacket("udp4", "192.0.2.1:0")
 	require.Error(t, err)
+}
+
+// TestCleanupKillsLeftovers checks that a process left running inside a
+// namespace (a daemonized client, say) does not outlive the test.
+func TestCleanupKillsLeftovers(t *testing.T) {
+	Require(t)
+	var pid int
+	t.Run("leave a process behind", func(t *testing.T) {
+		ns := New(t, "dhcpsrv-nt")
+		cmd := ns.Command(context.Background(), "sleep", "300")
+		require.NoError(t, cmd.Start())
+		pid = cmd.Process.Pid
+		go func() { _ = cmd.Wait() }() // reap it once killed
+	})
+	require.NotZero(t, pid)
+	require.Eventually(t, func() bool {
+		return syscall.Kill(pid, 0) != nil
+	}, 10*time.Second, 20*time.Millisecond, "process %d still alive", pid)
 }
