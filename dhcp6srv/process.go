@@ -426,6 +426,9 @@ func (x *exchange) allocate(ctx context.Context, t dhcpv6.MessageType, fake, rap
 		} else {
 			err = x.s.engine.Request6(ctx, c)
 		}
+		if x.stale(err) {
+			return retryReply
+		}
 		if err != nil && !isIAError(err) {
 			x.s.debug("dhcp6srv: allocation failed", "err", err)
 		}
@@ -575,6 +578,9 @@ func (x *exchange) extend(ctx context.Context, rebind bool) *dhcpv6.Message {
 			err = x.s.engine.Rebind6(ctx, c)
 		} else {
 			err = x.s.engine.Renew6(ctx, c)
+		}
+		if x.stale(err) {
+			return retryReply
 		}
 		if err != nil && !isIAError(err) {
 			x.s.debug("dhcp6srv: extend failed", "err", err)

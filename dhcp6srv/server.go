@@ -30,20 +30,21 @@ var ErrNotV6 = errors.New("dhcp6srv: not a DHCPv6 configuration")
 // on its Transport (Serve, ServeConn) or as a Handler of another one
 // (ServeDHCP6).
 //
-// Its methods are safe for concurrent use. Reconfigure swaps the engine's
-// configuration, the subnet index and the configuration's reservations as
-// one step: a request sees either the old set or the new one.
+// Its methods are safe for concurrent use. Requests take no server-wide
+// lock: each loads the current state (configuration, subnet index, server
+// DUID) once and keeps it. Reconfigure installs a new state without holding
+// requests up; see Reconfigure.
 type Server struct {
 	o      *serverOptions
 	leases leasemgr.Manager
 	engine *alloc.Engine
 	hosts  *hostmgr.Manager
 
-	// mu is held shared by each request for its whole handling and
-	// exclusively by Reconfigure while it swaps the engine's
-	// configuration, the host source and the state.
-	mu sync.RWMutex
-	st atomic.Pointer[state]
+	// st is the state new requests load; a request keeps the one it
+	// loaded. cfgMu only serializes Reconfigure calls; the packet path
+	// never takes it.
+	cfgMu sync.Mutex
+	st    atomic.Pointer[state]
 
 	tmu sync.Mutex
 	tr  *Transport
@@ -104,13 +105,22 @@ func NewServer(cfg *cfgmgr.Config, leases leasemgr.Manager, opts ...ServerOption
 // Reconfigure installs a new configuration: the engine's (alloc.Engine
 // Configure), a new subnet index, the configuration's reservations as the
 // host manager's primary source, and the server DUID when the server-id map
-// changed. Requests being handled finish with the configuration they
-// started with; requests that arrive meanwhile wait for the swap. Nothing
-// is dropped. On error the old configuration stays.
+// changed. It also hands cfg to the name handler and lease observer that
+// are Configurers, once.
+//
+// Requests are not held up while it runs: a request uses the state it
+// loaded when it started, and those that start before the new state is
+// stored use the old one. A request whose subnet the engine no longer has
+// (alloc.ErrNoSubnet after the engine switched to the new configuration)
+// is handled again with the new state. Concurrent Reconfigure calls are
+// serialized. On error the old configuration stays (the Configurers may
+// already have seen cfg).
 func (s *Server) Reconfigure(cfg *cfgmgr.Config) error {
 	if cfg == nil || cfg.Family != option.V6 {
 		return ErrNotV6
 	}
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
 	src, err := hostmgr.NewConfigSource(cfg.IPReservationsUnique(), cfg.AllHosts()...)
 	if err != nil {
 		return fmt.Errorf("dhcp6srv: reservations: %w", err)
@@ -150,11 +160,12 @@ func (s *Server) Reconfigure(cfg *cfgmgr.Config) error {
 	}
 	st.serverOpt = dhcpv6.OptServerID(duid)
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.configureHooks(cfg); err != nil {
 		return err
 	}
+	// The engine swaps its own state atomically; from here until the
+	// Store below, requests holding the old state may find their subnet
+	// gone from the engine and are handled again (see ServeDHCP6).
 	if err := s.engine.Configure(cfg); err != nil {
 		return fmt.Errorf("dhcp6srv: %w", err)
 	}
@@ -230,9 +241,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // fake ResponseWriter) calls. The reply, wrapped for the relays when the
 // request was relayed, goes to w.Write; invalid or foreign requests get
 // none (see the package documentation).
+//
+// It takes no lock: the request is handled with the state current when it
+// starts, and handled again (at most maxAttempts times in all) when a
+// Reconfigure took its subnet away from the engine meanwhile.
 func (s *Server) ServeDHCP6(ctx context.Context, w ResponseWriter, req dhcpv6.DHCPv6) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	msg, relays, err := Decapsulate(req)
 	if err != nil {
 		s.debug("dhcp6srv: dropped", "reason", err)
@@ -240,8 +253,19 @@ func (s *Server) ServeDHCP6(ctx context.Context, w ResponseWriter, req dhcpv6.DH
 	}
 	x := exchangePool.Get().(*exchange)
 	defer x.free()
-	x.s, x.st, x.w, x.req, x.msg, x.relays = s, s.st.Load(), w, req, msg, relays
-	reply := x.process(ctx)
+	var reply *dhcpv6.Message
+	for attempt := 1; ; attempt++ {
+		x.s, x.st, x.w, x.req, x.msg, x.relays = s, s.st.Load(), w, req, msg, relays
+		reply = x.process(ctx)
+		if reply != retryReply {
+			break
+		}
+		if attempt == maxAttempts {
+			s.debug("dhcp6srv: dropped: configuration changed during each attempt", "attempts", attempt)
+			return
+		}
+		x.reset()
+	}
 	if reply == nil {
 		return
 	}
@@ -260,10 +284,32 @@ func (s *Server) debug(msg string, args ...any) {
 	}
 }
 
+// maxAttempts bounds how often ServeDHCP6 handles one request when
+// Reconfigure calls keep racing it (as dhcp4srv does).
+const maxAttempts = 3
+
+// retryReply is what process returns (instead of a reply) when the request
+// must be handled again with the new state: see stale.
+var retryReply = new(dhcpv6.Message)
+
+// stale tells, after the engine answered err, whether the request must be
+// handled again: the engine does not know the request's subnet because a
+// Reconfigure switched it to a new configuration after the request loaded
+// its state.
+func (x *exchange) stale(err error) bool {
+	return errors.Is(err, alloc.ErrNoSubnet) && x.s.st.Load() != x.st
+}
+
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
 
-func (x *exchange) free() {
+// reset clears the exchange for another request (or another attempt),
+// keeping the backing arrays of its slices.
+func (x *exchange) reset() {
 	*x = exchange{ids: x.ids[:0], classes: x.classes[:0]}
+}
+
+func (x *exchange) free() {
+	x.reset()
 	exchangePool.Put(x)
 }
 
