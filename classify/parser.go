@@ -1,0 +1,557 @@
+package classify
+
+import (
+	"encoding/hex"
+	"math"
+	"net/netip"
+	"slices"
+	"strconv"
+
+	"github.com/dhcpsrv/dhcpsrv/option"
+)
+
+type parser struct {
+	expr string
+	toks []token
+	pos  int
+	defs *option.DefSet
+	v6   bool
+	deps []string
+}
+
+func (p *parser) peek() token { return p.toks[p.pos] }
+
+func (p *parser) next() token {
+	t := p.toks[p.pos]
+	if t.kind != tEOF {
+		p.pos++
+	}
+	return t
+}
+
+func (p *parser) errAt(t token, format string, args ...any) error {
+	return newError(p.expr, t.off, format, args...)
+}
+
+// is reports whether the next token is the punctuation or keyword s.
+func (p *parser) is(s string) bool {
+	t := p.peek()
+	return (t.kind == tPunct || t.kind == tIdent) && t.text == s
+}
+
+func (p *parser) expect(s, after string) error {
+	if !p.is(s) {
+		t := p.peek()
+		if after != "" {
+			return p.errAt(t, "expected '%s' after %s, got %s", s, after, t)
+		}
+		return p.errAt(t, "expected '%s', got %s", s, t)
+	}
+	p.next()
+	return nil
+}
+
+func (p *parser) orExpr() (boolNode, error) {
+	x, err := p.andExpr()
+	if err != nil {
+		return nil, err
+	}
+	for p.is("or") {
+		p.next()
+		y, err := p.andExpr()
+		if err != nil {
+			return nil, err
+		}
+		x = orNode{x, y}
+	}
+	return x, nil
+}
+
+func (p *parser) andExpr() (boolNode, error) {
+	x, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for p.is("and") {
+		p.next()
+		y, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		x = andNode{x, y}
+	}
+	return x, nil
+}
+
+func (p *parser) unary() (boolNode, error) {
+	if p.is("not") {
+		p.next()
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return notNode{x}, nil
+	}
+	if p.is("(") {
+		p.next()
+		x, err := p.orExpr()
+		if err != nil {
+			return nil, err
+		}
+		return x, p.expect(")", "expression")
+	}
+	t := p.peek()
+	b, v, err := p.term()
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		return b, nil
+	}
+	if !p.is("==") {
+		what := "literal"
+		if t.kind == tIdent {
+			what = t.text + " value"
+		}
+		return nil, p.errAt(p.peek(), "expected '==' after %s, got %s", what, p.peek())
+	}
+	p.next()
+	y, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	return eqNode{v, y}, nil
+}
+
+// value parses a string expression.
+func (p *parser) value() (valNode, error) {
+	t := p.peek()
+	b, v, err := p.term()
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		return nil, p.errAt(t, "expected a value, got the boolean %s", t)
+	}
+	return v, nil
+}
+
+func (p *parser) boolArg() (boolNode, error) {
+	return p.orExpr()
+}
+
+// term parses a boolean or value term; exactly one of b and v is set.
+func (p *parser) term() (b boolNode, v valNode, err error) {
+	t := p.next()
+	switch t.kind {
+	case tEOF:
+		return nil, nil, p.errAt(t, "unexpected end of expression")
+	case tString:
+		return nil, literal(t.text), nil
+	case tHex:
+		h := t.text
+		if len(h)%2 == 1 {
+			h = "0" + h
+		}
+		d, err := hex.DecodeString(h)
+		if err != nil {
+			return nil, nil, p.errAt(t, "invalid hexadecimal literal")
+		}
+		return nil, literal(d), nil
+	case tAddr:
+		a, err := netip.ParseAddr(t.text)
+		if err != nil || a.Zone() != "" {
+			return nil, nil, p.errAt(t, "invalid IP address %s", t)
+		}
+		return nil, literal(a.AsSlice()), nil
+	case tInt:
+		n, err := strconv.ParseUint(t.text, 10, 32)
+		if err != nil {
+			return nil, nil, p.errAt(t, "integer %s is not a 32-bit unsigned integer", t.text)
+		}
+		return nil, literal([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), nil
+	case tPunct:
+		return nil, nil, p.errAt(t, "unexpected %s", t)
+	}
+	switch t.text {
+	case "true", "false":
+		return constBool(t.text == "true"), nil, nil
+	case "known", "unknown":
+		name := ClassKNOWN
+		if t.text == "unknown" {
+			name = ClassUNKNOWN
+		}
+		p.dep(name)
+		return memberNode(name), nil, nil
+	case "member":
+		if err := p.expect("(", "member"); err != nil {
+			return nil, nil, err
+		}
+		s := p.next()
+		if s.kind != tString || s.text == "" {
+			return nil, nil, p.errAt(s, "expected a class name string in member(), got %s", s)
+		}
+		p.dep(s.text)
+		return memberNode(s.text), nil, p.expect(")", "class name")
+	case "option":
+		code, err := p.optionCode(t)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := p.expect(".", "option code"); err != nil {
+			return nil, nil, err
+		}
+		if p.is("option") {
+			p.next()
+			sub, err := p.code("sub-option code", p.maxCode())
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := p.expect(".", "sub-option code"); err != nil {
+				return nil, nil, err
+			}
+			return p.repr(subOptLookup{code, uint16(sub)}, false)
+		}
+		return p.repr(optLookup{code}, true)
+	case "relay4":
+		if p.v6 {
+			return nil, nil, p.errAt(t, "relay4 is only available in DHCPv4")
+		}
+		sub, err := p.code("relay4 sub-option code", 255)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := p.expect(".", "relay4 sub-option code"); err != nil {
+			return nil, nil, err
+		}
+		return p.repr(subOptLookup{82, uint16(sub)}, true)
+	case "relay6":
+		if !p.v6 {
+			return nil, nil, p.errAt(t, "relay6 is only available in DHCPv6")
+		}
+		if err := p.expect("[", "relay6"); err != nil {
+			return nil, nil, err
+		}
+		nt := p.next()
+		nest, err := strconv.Atoi(nt.text)
+		if nt.kind != tInt || err != nil || nest > 32 || nest < -32 {
+			return nil, nil, p.errAt(nt, "expected a nesting level in relay6[], got %s", nt)
+		}
+		if err := p.expect("]", "nesting level"); err != nil {
+			return nil, nil, err
+		}
+		if err := p.expect(".", "relay6[]"); err != nil {
+			return nil, nil, err
+		}
+		f := p.next()
+		switch f.text {
+		case "peeraddr", "linkaddr":
+			return nil, relay6Addr{nest, f.text == "peeraddr"}, nil
+		case "option":
+			code, err := p.code("option code", 65535)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := p.expect(".", "option code"); err != nil {
+				return nil, nil, err
+			}
+			return p.repr(relay6Lookup{nest, uint16(code)}, true)
+		}
+		return nil, nil, p.errAt(f, "expected 'option', 'peeraddr' or 'linkaddr' after relay6[], got %s", f)
+	case "pkt4", "pkt6", "pkt":
+		if t.text == "pkt4" && p.v6 || t.text == "pkt6" && !p.v6 {
+			return nil, nil, p.errAt(t, "%s is not available in DHCPv%s", t.text, map[bool]string{true: "6", false: "4"}[p.v6])
+		}
+		if err := p.expect(".", t.text); err != nil {
+			return nil, nil, err
+		}
+		f := p.next()
+		if n, ok := pktFields[t.text+"."+f.text]; ok {
+			return nil, n, nil
+		}
+		return nil, nil, p.errAt(f, "unknown field %s of %s", f, t.text)
+	case "substring":
+		return p.substring(t)
+	case "concat", "hexstring":
+		args, err := p.args(t.text, 2)
+		if err != nil {
+			return nil, nil, err
+		}
+		if t.text == "concat" {
+			return nil, concatNode{args[0], args[1]}, nil
+		}
+		return nil, hexstringNode{args[0], args[1]}, nil
+	case "addrtotext", "int8totext", "int16totext", "int32totext", "uint8totext", "uint16totext", "uint32totext":
+		args, err := p.args(t.text, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch t.text {
+		case "addrtotext":
+			return nil, addrToText{args[0]}, nil
+		case "int8totext":
+			return nil, intToText{args[0], 1, true}, nil
+		case "int16totext":
+			return nil, intToText{args[0], 2, true}, nil
+		case "int32totext":
+			return nil, intToText{args[0], 4, true}, nil
+		case "uint8totext":
+			return nil, intToText{args[0], 1, false}, nil
+		case "uint16totext":
+			return nil, intToText{args[0], 2, false}, nil
+		}
+		return nil, intToText{args[0], 4, false}, nil
+	case "ifelse":
+		if err := p.expect("(", "ifelse"); err != nil {
+			return nil, nil, err
+		}
+		c, err := p.boolArg()
+		if err != nil {
+			return nil, nil, err
+		}
+		args, err := p.restArgs("ifelse", 2)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, ifelseNode{c, args[0], args[1]}, nil
+	case "split":
+		if err := p.expect("(", "split"); err != nil {
+			return nil, nil, err
+		}
+		x, err := p.value()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := p.expect(",", "split string"); err != nil {
+			return nil, nil, err
+		}
+		d, err := p.value()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := p.expect(",", "split delimiters"); err != nil {
+			return nil, nil, err
+		}
+		ft := p.next()
+		f, err := strconv.Atoi(ft.text)
+		if ft.kind != tInt || err != nil {
+			return nil, nil, p.errAt(ft, "expected a field number in split(), got %s", ft)
+		}
+		return nil, splitNode{x, d, f}, p.expect(")", "split field number")
+	case "vendor", "vendor-class":
+		return p.vendor(t)
+	}
+	return nil, nil, p.errAt(t, "unknown keyword %s", t)
+}
+
+var pktFields = map[string]valNode{
+	"pkt4.mac":     fieldNode(FieldMAC),
+	"pkt4.hlen":    fieldNode(FieldHLen),
+	"pkt4.htype":   fieldNode(FieldHType),
+	"pkt4.ciaddr":  fieldNode(FieldCiaddr),
+	"pkt4.giaddr":  fieldNode(FieldGiaddr),
+	"pkt4.yiaddr":  fieldNode(FieldYiaddr),
+	"pkt4.siaddr":  fieldNode(FieldSiaddr),
+	"pkt4.msgtype": fieldNode(FieldMsgType4),
+	"pkt4.transid": fieldNode(FieldTransID4),
+	"pkt6.msgtype": fieldNode(FieldMsgType6),
+	"pkt6.transid": fieldNode(FieldTransID6),
+	"pkt.iface":    pktIface,
+	"pkt.src":      pktSrc,
+	"pkt.dst":      pktDst,
+	"pkt.len":      pktLen,
+}
+
+func (p *parser) dep(name string) {
+	if !slices.Contains(p.deps, name) {
+		p.deps = append(p.deps, name)
+	}
+}
+
+func (p *parser) maxCode() int {
+	if p.v6 {
+		return 65535
+	}
+	return 255
+}
+
+// code parses "[" INTEGER "]".
+func (p *parser) code(what string, max int) (int, error) {
+	if err := p.expect("[", ""); err != nil {
+		return 0, err
+	}
+	t := p.next()
+	n, err := strconv.Atoi(t.text)
+	if t.kind != tInt || err != nil || n < 0 || n > max {
+		return 0, p.errAt(t, "expected %s 0..%d, got %s", what, max, t)
+	}
+	return n, p.expect("]", what)
+}
+
+// optionCode parses "[" code-or-name "]" after option.
+func (p *parser) optionCode(kw token) (uint16, error) {
+	if err := p.expect("[", "option"); err != nil {
+		return 0, err
+	}
+	t := p.next()
+	var code int
+	switch t.kind {
+	case tInt:
+		n, err := strconv.Atoi(t.text)
+		if err != nil || n < 0 || n > p.maxCode() {
+			return 0, p.errAt(t, "expected option code 0..%d, got %s", p.maxCode(), t)
+		}
+		code = n
+	case tIdent:
+		d, ok := p.defs.Lookup(p.defs.DefaultSpace(), t.text)
+		if !ok {
+			return 0, p.errAt(t, "option %s is not defined", t)
+		}
+		code = int(d.Code)
+	default:
+		return 0, p.errAt(t, "expected option code or name, got %s", t)
+	}
+	return uint16(code), p.expect("]", "option code")
+}
+
+// repr parses hex, text or exists after "option[..].".
+func (p *parser) repr(l lookup, text bool) (boolNode, valNode, error) {
+	t := p.next()
+	switch {
+	case t.text == "exists" && t.kind == tIdent:
+		return existsNode{l}, nil, nil
+	case t.text == "hex" && t.kind == tIdent, text && t.text == "text" && t.kind == tIdent:
+		return nil, lookupVal{l}, nil
+	}
+	if text {
+		return nil, nil, p.errAt(t, "expected 'hex', 'text' or 'exists', got %s", t)
+	}
+	return nil, nil, p.errAt(t, "expected 'hex' or 'exists', got %s", t)
+}
+
+func (p *parser) args(fn string, n int) ([]valNode, error) {
+	if err := p.expect("(", fn); err != nil {
+		return nil, err
+	}
+	x, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		return []valNode{x}, p.expect(")", fn+" argument")
+	}
+	rest, err := p.restArgs(fn, n-1)
+	if err != nil {
+		return nil, err
+	}
+	return append([]valNode{x}, rest...), nil
+}
+
+// restArgs parses ", v" n times then ")".
+func (p *parser) restArgs(fn string, n int) ([]valNode, error) {
+	var out []valNode
+	for range n {
+		if err := p.expect(",", fn+" argument"); err != nil {
+			return nil, err
+		}
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, p.expect(")", fn+" arguments")
+}
+
+func (p *parser) substring(kw token) (boolNode, valNode, error) {
+	if err := p.expect("(", "substring"); err != nil {
+		return nil, nil, err
+	}
+	x, err := p.value()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.expect(",", "substring string"); err != nil {
+		return nil, nil, err
+	}
+	st := p.next()
+	start, err := strconv.Atoi(st.text)
+	if st.kind != tInt || err != nil || start > math.MaxInt32 || start < math.MinInt32 {
+		return nil, nil, p.errAt(st, "expected an integer start in substring(), got %s", st)
+	}
+	if err := p.expect(",", "substring start"); err != nil {
+		return nil, nil, err
+	}
+	n := substrNode{x: x, start: start}
+	lt := p.next()
+	switch {
+	case lt.kind == tIdent && lt.text == "all", lt.kind == tString && lt.text == "all":
+		n.all = true
+	case lt.kind == tInt:
+		if n.len, err = strconv.Atoi(lt.text); err != nil || n.len > math.MaxInt32 || n.len < math.MinInt32 {
+			return nil, nil, p.errAt(lt, "substring length out of range")
+		}
+	default:
+		return nil, nil, p.errAt(lt, "expected an integer length or 'all' in substring(), got %s", lt)
+	}
+	return nil, n, p.expect(")", "substring length")
+}
+
+// vendor parses vendor.enterprise, vendor[ent].exists|enterprise,
+// vendor[ent].option[code].hex|exists, vendor-class.enterprise,
+// vendor-class[ent].exists|enterprise|data|data[i].
+func (p *parser) vendor(kw token) (boolNode, valNode, error) {
+	class := kw.text == "vendor-class"
+	ent := int64(-1)
+	if p.is("[") {
+		p.next()
+		t := p.next()
+		switch {
+		case t.kind == tPunct && t.text == "*":
+		case t.kind == tInt:
+			n, err := strconv.ParseUint(t.text, 10, 32)
+			if err != nil {
+				return nil, nil, p.errAt(t, "enterprise id %s out of range", t.text)
+			}
+			ent = int64(n)
+		default:
+			return nil, nil, p.errAt(t, "expected an enterprise id or '*', got %s", t)
+		}
+		if err := p.expect("]", "enterprise id"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := p.expect(".", kw.text); err != nil {
+		return nil, nil, err
+	}
+	f := p.next()
+	switch {
+	case f.text == "enterprise":
+		return nil, vendorEnterprise{class, ent}, nil
+	case f.text == "exists":
+		return existsNode{vendorLookup{class, ent}}, nil, nil
+	case f.text == "option" && !class:
+		code, err := p.code("vendor option code", p.maxCode())
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := p.expect(".", "vendor option code"); err != nil {
+			return nil, nil, err
+		}
+		return p.repr(vendorOptLookup{ent, uint16(code)}, false)
+	case f.text == "data" && class:
+		idx := 0
+		if p.is("[") {
+			n, err := p.code("tuple index", math.MaxInt32)
+			if err != nil {
+				return nil, nil, err
+			}
+			idx = n
+		}
+		return nil, vendorClassData{ent, idx}, nil
+	}
+	if class {
+		return nil, nil, p.errAt(f, "expected 'exists', 'enterprise' or 'data' after vendor-class, got %s", f)
+	}
+	return nil, nil, p.errAt(f, "expected 'exists', 'enterprise' or 'option' after vendor, got %s", f)
+}
