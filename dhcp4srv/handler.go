@@ -10,6 +10,7 @@ import (
 
 	"github.com/dhcpsrv/dhcpsrv/alloc"
 	"github.com/dhcpsrv/dhcpsrv/cfgmgr"
+	"github.com/dhcpsrv/dhcpsrv/classify"
 	"github.com/dhcpsrv/dhcpsrv/hostmgr"
 	"github.com/dhcpsrv/dhcpsrv/leasemgr"
 	"github.com/dhcpsrv/dhcpsrv/option"
@@ -38,6 +39,7 @@ type exchange struct {
 	order    []uint8
 	dropWhy  string
 	hostname string
+	pkt      classify.Packet4 // class tests' view of req, reused
 }
 
 // errRetry asks ServeDHCP4 to handle the request again with the current

@@ -294,7 +294,7 @@ func (s *Server) buildSnapshot(cfg *cfgmgr.Config) (*snapshot, *hostmgr.CfgHosts
 			continue
 		}
 		s.warn[name] = struct{}{}
-		s.log.Warn("dhcp4srv: client class test not supported, class is only assigned by reservations",
+		s.log.Warn("dhcp4srv: client class test does not compile, class is only assigned by reservations",
 			"class", name, "err", err)
 	}
 	for _, name := range cfg.HostReservationIdentifiers() {
