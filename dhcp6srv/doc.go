@@ -75,9 +75,10 @@
 // network, client classes in the packet's class order, global. An option is
 // sent when the client's option request option (6) asks for it or it is
 // always-send, and never when it is never-send in any list. Classes are the
-// built-in ALL, VENDOR_CLASS_<data of option 16>, KNOWN or UNKNOWN, and the
-// classes of the client's reservation; class test expressions are not
-// evaluated.
+// built-in ALL, VENDOR_CLASS_<data of option 16>, the classes whose test
+// (Kea's expression language, package classify) matches, KNOWN or UNKNOWN,
+// the classes of the client's reservation, and the classes whose test
+// depends on KNOWN/UNKNOWN; a packet in DROP is dropped (see classify.go).
 //
 // # Concurrency contract
 //

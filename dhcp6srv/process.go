@@ -80,7 +80,10 @@ func (x *exchange) process(ctx context.Context) *dhcpv6.Message {
 		}
 	}
 	x.identify()
-	x.classify()
+	if !x.classify() {
+		x.s.debug("dhcp6srv: dropped: client class DROP")
+		return nil
+	}
 	x.selectSubnet()
 	x.findHost(ctx)
 
@@ -207,18 +210,6 @@ func macFromLinkLocal(a netip.Addr) []byte {
 	return []byte{b[8] ^ 2, b[9], b[10], b[13], b[14], b[15]}
 }
 
-// classify assigns the built-in classes (Kea's classifyPacket): ALL and
-// VENDOR_CLASS_<data> from the vendor class option (16).
-func (x *exchange) classify() {
-	x.classes = append(x.classes, "ALL")
-	for _, vc := range x.msg.Options.VendorClasses() {
-		if len(vc.Data) > 0 {
-			x.classes = append(x.classes, "VENDOR_CLASS_"+string(vc.Data[0]))
-			break
-		}
-	}
-}
-
 // selectSubnet applies Kea's DHCPv6 subnet selection.
 func (x *exchange) selectSubnet() {
 	sel := subnetselect.Selector{ClientClasses: x.classes}
@@ -281,6 +272,7 @@ func (x *exchange) findHost(ctx context.Context) {
 	} else {
 		x.classes = append(x.classes, "UNKNOWN")
 	}
+	x.classifyLate()
 }
 
 // newReply starts a reply: transaction id, client id, server id.
