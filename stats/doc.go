@@ -64,7 +64,8 @@
 //
 // KeaGet and KeaGetAll render the "arguments" of Kea's statistic-get and
 // statistic-get-all answers, for a control socket. Metrics exporters (the
-// reference servers' Prometheus adapter) pull: they call Each at scrape
-// time, and ParseName splits names into subnet and pool labels; nothing
-// is paid on the hot path for them.
+// reference servers' Prometheus adapter) follow a Source, the observer
+// interface a Manager implements: they call Each at scrape time, and
+// ParseName splits names into subnet and pool labels; nothing is paid on
+// the hot path for them. Sources joins the Managers of several servers.
 package stats

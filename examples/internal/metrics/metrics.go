@@ -11,11 +11,12 @@ import (
 	"github.com/dhcpsrv/dhcpsrv/stats"
 )
 
-// Collector is a prometheus.Collector over a stats.Manager. It is an
-// "unchecked" collector: the set of statistics changes with the
-// configuration, so it describes nothing up front.
+// Collector is a prometheus.Collector over a stats.Source (a stats.Manager,
+// or several through stats.Sources). It is an "unchecked" collector: the set
+// of statistics changes with the configuration, so it describes nothing up
+// front.
 type Collector struct {
-	stats     *stats.Manager
+	stats     stats.Source
 	namespace string
 }
 
@@ -23,7 +24,7 @@ var _ prometheus.Collector = (*Collector)(nil)
 
 // NewCollector returns a collector of m's statistics, with metric names
 // prefixed by namespace ("dhcp" if empty).
-func NewCollector(m *stats.Manager, namespace string) *Collector {
+func NewCollector(m stats.Source, namespace string) *Collector {
 	if namespace == "" {
 		namespace = "dhcp"
 	}
@@ -105,7 +106,7 @@ func valueType(stat string) prometheus.ValueType {
 
 // Handler returns an http.Handler serving m's statistics, and the Go
 // runtime's, in Prometheus' text format.
-func Handler(m *stats.Manager, namespace string) http.Handler {
+func Handler(m stats.Source, namespace string) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(NewCollector(m, namespace), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
