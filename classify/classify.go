@@ -2,6 +2,7 @@ package classify
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/dhcpsrv/dhcpsrv/option"
 )
@@ -12,6 +13,23 @@ const (
 	ClassKNOWN   = "KNOWN"
 	ClassUNKNOWN = "UNKNOWN"
 )
+
+// BuiltIn reports whether name is a class Kea defines itself, which a
+// member() may name without a client-classes entry (Kea's
+// isClientClassBuiltIn): ALL, KNOWN, UNKNOWN, BOOTP and the names starting
+// with VENDOR_CLASS_, HA_, AFTER_ or EXTERNAL_.
+func BuiltIn(name string) bool {
+	switch name {
+	case ClassALL, ClassKNOWN, ClassUNKNOWN, "BOOTP":
+		return true
+	}
+	for _, p := range []string{"VENDOR_CLASS_", "HA_", "AFTER_", "EXTERNAL_"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // Expr is a compiled expression. It is immutable and safe for concurrent
 // use by any number of goroutines.
@@ -91,16 +109,19 @@ func (e *Expr) DependsOnKnown() bool {
 
 // Eval evaluates a boolean expression against a packet. A value
 // expression evaluates to true when its value is "true", as Kea's
-// evaluateBool. Eval does not allocate unless the Packet does.
+// evaluateBool. An evaluation Kea would abort with an error (see the
+// package documentation) is false. Eval does not allocate unless the
+// Packet does.
 func (e *Expr) Eval(p Packet) bool {
 	s := statePool.Get().(*state)
-	s.p, s.v6, s.buf = p, e.v6, s.buf[:0]
+	s.p, s.v6, s.buf, s.failed = p, e.v6, s.buf[:0], false
 	var r bool
 	if e.b != nil {
 		r = e.b.evalBool(s)
 	} else {
 		r = string(e.v.evalVal(s)) == "true"
 	}
+	r = r && !s.failed
 	s.p = nil
 	if cap(s.buf) <= 4096 {
 		statePool.Put(s)
@@ -109,7 +130,8 @@ func (e *Expr) Eval(p Packet) bool {
 }
 
 // EvalValue evaluates the expression and appends its value to dst. A
-// boolean expression gives "true" or "false".
+// boolean expression gives "true" or "false"; a failed evaluation appends
+// nothing.
 func (e *Expr) EvalValue(dst []byte, p Packet) []byte {
 	if e.b != nil {
 		if e.Eval(p) {
@@ -118,8 +140,11 @@ func (e *Expr) EvalValue(dst []byte, p Packet) []byte {
 		return append(dst, "false"...)
 	}
 	s := statePool.Get().(*state)
-	s.p, s.v6, s.buf = p, e.v6, s.buf[:0]
-	dst = append(dst, e.v.evalVal(s)...)
+	s.p, s.v6, s.buf, s.failed = p, e.v6, s.buf[:0], false
+	v := e.v.evalVal(s)
+	if !s.failed {
+		dst = append(dst, v...)
+	}
 	s.p = nil
 	if cap(s.buf) <= 4096 {
 		statePool.Put(s)

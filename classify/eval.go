@@ -17,6 +17,10 @@ type state struct {
 	p   Packet
 	buf []byte
 	v6  bool
+	// failed is set by a node that Kea would throw from (an integer
+	// argument out of range, a conversion of a value of the wrong size):
+	// the evaluation is then false, as Kea does not assign the class.
+	failed bool
 }
 
 var statePool = sync.Pool{New: func() any { return &state{buf: make([]byte, 0, 256)} }}
@@ -55,7 +59,7 @@ type existsNode struct{ x lookup }
 
 func (n existsNode) evalBool(s *state) bool { _, ok := n.x.lookup(s); return ok }
 
-// lookup is a value that may be absent (an option); absent reads as ”.
+// lookup is a value that may be absent (an option); absent reads as the empty string.
 type lookup interface {
 	lookup(s *state) ([]byte, bool)
 }
@@ -209,10 +213,15 @@ type substrNode struct {
 	x          valNode
 	start, len int
 	all        bool
+	bad        bool // start or length out of int32 range
 }
 
 func (n substrNode) evalVal(s *state) []byte {
 	v := n.x.evalVal(s)
+	if n.bad {
+		s.failed = true
+		return nil
+	}
 	l := len(v)
 	start, length := n.start, n.len
 	if n.all {
@@ -280,22 +289,27 @@ func (n hexstringNode) evalVal(s *state) []byte {
 }
 
 // splitNode is split(x, delims, field): the field-th (1-based) field of x
-// split at any byte of delims; ” when there is no such field.
+// split at any byte of delims; empty when there is no such field.
 type splitNode struct {
 	x, delims valNode
 	field     int
+	bad       bool // field out of int32 range
 }
 
 func (n splitNode) evalVal(s *state) []byte {
 	v := n.x.evalVal(s)
 	d := n.delims.evalVal(s)
-	if n.field < 1 {
+	if n.bad {
+		s.failed = true
+		return nil
+	}
+	if len(v) == 0 {
 		return nil
 	}
 	if len(d) == 0 {
-		if n.field == 1 {
-			return v
-		}
+		return v
+	}
+	if n.field < 1 {
 		return nil
 	}
 	f := 1
@@ -316,8 +330,12 @@ type addrToText struct{ x valNode }
 
 func (n addrToText) evalVal(s *state) []byte {
 	v := n.x.evalVal(s)
+	if len(v) == 0 {
+		return nil
+	}
 	a, ok := netip.AddrFromSlice(v)
 	if !ok {
+		s.failed = true
 		return nil
 	}
 	start := len(s.buf)
@@ -326,7 +344,7 @@ func (n addrToText) evalVal(s *state) []byte {
 }
 
 // intToText is [u]int{8,16,32}totext: the value must be exactly size
-// bytes (Kea throws otherwise; here the result is ”).
+// bytes or empty; Kea throws otherwise, and the evaluation fails.
 type intToText struct {
 	x      valNode
 	size   int
@@ -335,7 +353,11 @@ type intToText struct {
 
 func (n intToText) evalVal(s *state) []byte {
 	v := n.x.evalVal(s)
+	if len(v) == 0 {
+		return nil
+	}
 	if len(v) != n.size {
+		s.failed = true
 		return nil
 	}
 	var u uint64
@@ -378,17 +400,16 @@ func vendorBlock(s *state, class bool, ent int64) (uint32, []byte, bool) {
 		}
 		return e, b[4:], true
 	}
-	for len(b) >= 5 {
-		e, n := binary.BigEndian.Uint32(b), int(b[4])
-		if len(b) < 5+n {
-			return 0, nil, false
-		}
-		if ent < 0 || uint32(ent) == e {
-			return e, b[5 : 5+n], true
-		}
-		b = b[5+n:]
+	// The first enterprise block only, as Kea (which keeps one option per
+	// block and looks at the first).
+	if len(b) < 5 || len(b) < 5+int(b[4]) {
+		return 0, nil, false
 	}
-	return 0, nil, false
+	e := binary.BigEndian.Uint32(b)
+	if ent >= 0 && uint32(ent) != e {
+		return 0, nil, false
+	}
+	return e, b[5 : 5+int(b[4])], true
 }
 
 type vendorLookup struct {

@@ -87,7 +87,7 @@ func lex(s string) ([]token, error) {
 				continue
 			}
 			return nil, newError(s, i, "unexpected '=' (did you mean '=='?)")
-		case strings.IndexByte("()[].,*", c) >= 0:
+		case strings.IndexByte("()[].,*+", c) >= 0:
 			toks = append(toks, token{tPunct, s[i : i+1], i})
 			i++
 		case c == '0' && i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X'):

@@ -2,7 +2,6 @@ package classify
 
 import (
 	"encoding/hex"
-	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -92,14 +91,6 @@ func (p *parser) unary() (boolNode, error) {
 		}
 		return notNode{x}, nil
 	}
-	if p.is("(") {
-		p.next()
-		x, err := p.orExpr()
-		if err != nil {
-			return nil, err
-		}
-		return x, p.expect(")", "expression")
-	}
 	t := p.peek()
 	b, v, err := p.term()
 	if err != nil {
@@ -107,6 +98,9 @@ func (p *parser) unary() (boolNode, error) {
 	}
 	if b != nil {
 		return b, nil
+	}
+	if v, err = p.plus(v); err != nil {
+		return nil, err
 	}
 	if !p.is("==") {
 		what := "literal"
@@ -123,6 +117,22 @@ func (p *parser) unary() (boolNode, error) {
 	return eqNode{v, y}, nil
 }
 
+// paren parses what follows "(": a boolean or a value expression (Kea
+// accepts both in parentheses), then ")".
+func (p *parser) paren() (boolNode, valNode, error) {
+	start := p.pos
+	if v, err := p.value(); err == nil && p.is(")") {
+		p.next()
+		return nil, v, nil
+	}
+	p.pos = start
+	b, err := p.orExpr()
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, nil, p.expect(")", "expression")
+}
+
 // value parses a string expression.
 func (p *parser) value() (valNode, error) {
 	t := p.peek()
@@ -132,6 +142,24 @@ func (p *parser) value() (valNode, error) {
 	}
 	if b != nil {
 		return nil, p.errAt(t, "expected a value, got the boolean %s", t)
+	}
+	return p.plus(v)
+}
+
+// plus parses the rest of v + v + ... (Kea 1.9.8's concat operator, left
+// associative).
+func (p *parser) plus(v valNode) (valNode, error) {
+	for p.is("+") {
+		p.next()
+		t := p.peek()
+		b, y, err := p.term()
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			return nil, p.errAt(t, "expected a value, got the boolean %s", t)
+		}
+		v = concatNode{v, y}
 	}
 	return v, nil
 }
@@ -171,18 +199,20 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 		}
 		return nil, literal([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), nil
 	case tPunct:
+		if t.text == "(" {
+			return p.paren()
+		}
 		return nil, nil, p.errAt(t, "unexpected %s", t)
 	}
 	switch t.text {
 	case "true", "false":
 		return constBool(t.text == "true"), nil, nil
 	case "known", "unknown":
-		name := ClassKNOWN
+		p.dep(ClassKNOWN)
 		if t.text == "unknown" {
-			name = ClassUNKNOWN
+			return notNode{memberNode(ClassKNOWN)}, nil, nil
 		}
-		p.dep(name)
-		return memberNode(name), nil, nil
+		return memberNode(ClassKNOWN), nil, nil
 	case "member":
 		if err := p.expect("(", "member"); err != nil {
 			return nil, nil, err
@@ -210,7 +240,7 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 			if err := p.expect(".", "sub-option code"); err != nil {
 				return nil, nil, err
 			}
-			return p.repr(subOptLookup{code, uint16(sub)}, false)
+			return p.repr(subOptLookup{code, uint16(sub)}, true)
 		}
 		return p.repr(optLookup{code}, true)
 	case "relay4":
@@ -234,8 +264,8 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 		}
 		nt := p.next()
 		nest, err := strconv.Atoi(nt.text)
-		if nt.kind != tInt || err != nil || nest > 32 || nest < -32 {
-			return nil, nil, p.errAt(nt, "expected a nesting level in relay6[], got %s", nt)
+		if nt.kind != tInt || err != nil || nest > 31 || nest < -32 {
+			return nil, nil, p.errAt(nt, "expected a nesting level -32..31 in relay6[], got %s", nt)
 		}
 		if err := p.expect("]", "nesting level"); err != nil {
 			return nil, nil, err
@@ -333,11 +363,11 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 			return nil, nil, err
 		}
 		ft := p.next()
-		f, err := strconv.Atoi(ft.text)
-		if ft.kind != tInt || err != nil {
+		if ft.kind != tInt {
 			return nil, nil, p.errAt(ft, "expected a field number in split(), got %s", ft)
 		}
-		return nil, splitNode{x, d, f}, p.expect(")", "split field number")
+		f, ok := int32Arg(ft.text)
+		return nil, splitNode{x, d, f, !ok}, p.expect(")", "split field number")
 	case "vendor", "vendor-class":
 		return p.vendor(t)
 	}
@@ -475,35 +505,35 @@ func (p *parser) substring(kw token) (boolNode, valNode, error) {
 		return nil, nil, err
 	}
 	st := p.next()
-	start, err := strconv.Atoi(st.text)
-	if st.kind != tInt || err != nil || start > math.MaxInt32 || start < math.MinInt32 {
+	if st.kind != tInt {
 		return nil, nil, p.errAt(st, "expected an integer start in substring(), got %s", st)
 	}
+	start, ok := int32Arg(st.text)
 	if err := p.expect(",", "substring start"); err != nil {
 		return nil, nil, err
 	}
-	n := substrNode{x: x, start: start}
+	n := substrNode{x: x, start: start, bad: !ok}
 	lt := p.next()
 	switch {
-	case lt.kind == tIdent && lt.text == "all", lt.kind == tString && lt.text == "all":
+	case lt.kind == tIdent && lt.text == "all":
 		n.all = true
 	case lt.kind == tInt:
-		if n.len, err = strconv.Atoi(lt.text); err != nil || n.len > math.MaxInt32 || n.len < math.MinInt32 {
-			return nil, nil, p.errAt(lt, "substring length out of range")
-		}
+		n.len, ok = int32Arg(lt.text)
+		n.bad = n.bad || !ok
 	default:
 		return nil, nil, p.errAt(lt, "expected an integer length or 'all' in substring(), got %s", lt)
 	}
 	return nil, n, p.expect(")", "substring length")
 }
 
-// vendor parses vendor.enterprise, vendor[ent].exists|enterprise,
+// vendor parses vendor.enterprise, vendor[ent].exists,
 // vendor[ent].option[code].hex|exists, vendor-class.enterprise,
-// vendor-class[ent].exists|enterprise|data|data[i].
+// vendor-class[ent].exists|data|data[i]; ent is * or 0 for any.
 func (p *parser) vendor(kw token) (boolNode, valNode, error) {
 	class := kw.text == "vendor-class"
 	ent := int64(-1)
-	if p.is("[") {
+	bracket := p.is("[")
+	if bracket {
 		p.next()
 		t := p.next()
 		switch {
@@ -513,7 +543,9 @@ func (p *parser) vendor(kw token) (boolNode, valNode, error) {
 			if err != nil {
 				return nil, nil, p.errAt(t, "enterprise id %s out of range", t.text)
 			}
-			ent = int64(n)
+			if n != 0 { // 0 is a wildcard, as *
+				ent = int64(n)
+			}
 		default:
 			return nil, nil, p.errAt(t, "expected an enterprise id or '*', got %s", t)
 		}
@@ -525,6 +557,12 @@ func (p *parser) vendor(kw token) (boolNode, valNode, error) {
 		return nil, nil, err
 	}
 	f := p.next()
+	if (f.text == "enterprise") != !bracket {
+		if bracket {
+			return nil, nil, p.errAt(f, "expected 'exists', 'option' or 'data' after %s[], got %s (use %s.enterprise)", kw.text, f, kw.text)
+		}
+		return nil, nil, p.errAt(f, "expected 'enterprise' after %s, got %s", kw.text, f)
+	}
 	switch {
 	case f.text == "enterprise":
 		return nil, vendorEnterprise{class, ent}, nil
@@ -538,11 +576,11 @@ func (p *parser) vendor(kw token) (boolNode, valNode, error) {
 		if err := p.expect(".", "vendor option code"); err != nil {
 			return nil, nil, err
 		}
-		return p.repr(vendorOptLookup{ent, uint16(code)}, false)
+		return p.repr(vendorOptLookup{ent, uint16(code)}, true)
 	case f.text == "data" && class:
 		idx := 0
 		if p.is("[") {
-			n, err := p.code("tuple index", math.MaxInt32)
+			n, err := p.code("tuple index", 255)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -554,4 +592,12 @@ func (p *parser) vendor(kw token) (boolNode, valNode, error) {
 		return nil, nil, p.errAt(f, "expected 'exists', 'enterprise' or 'data' after vendor-class, got %s", f)
 	}
 	return nil, nil, p.errAt(f, "expected 'exists', 'enterprise' or 'option' after vendor, got %s", f)
+}
+
+// int32Arg converts the integer argument of substring or split. Kea
+// accepts any integer when parsing and fails the evaluation when it does
+// not fit an int32: ok false.
+func int32Arg(s string) (int, bool) {
+	n, err := strconv.ParseInt(s, 10, 32)
+	return int(n), err == nil
 }
