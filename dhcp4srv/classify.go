@@ -1,6 +1,7 @@
 package dhcp4srv
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -47,19 +48,28 @@ type classTest struct {
 func compileClasses(cfg *cfgmgr.Config) (tests []classTest, ignored map[string]error) {
 	var defs *option.DefSet
 	late := map[string]bool{}
+	defined := map[string]bool{}
 	for _, c := range cfg.ClientClasses {
-		if c == nil || strings.TrimSpace(c.Test) == "" || c.OnlyIfRequired {
+		if c == nil {
+			continue
+		}
+		if strings.TrimSpace(c.Test) == "" || c.OnlyIfRequired {
+			defined[c.Name] = true
 			continue
 		}
 		if defs == nil {
 			defs = cfg.DefSet()
 		}
 		e, err := classify.Compile(c.Test, defs, option.V4)
+		if err == nil {
+			err = checkDeps(e, defined)
+		}
 		if err != nil {
 			if ignored == nil {
 				ignored = map[string]error{}
 			}
 			ignored[c.Name] = err
+			defined[c.Name] = true
 			continue
 		}
 		dep := e.DependsOnKnown()
@@ -67,6 +77,7 @@ func compileClasses(cfg *cfgmgr.Config) (tests []classTest, ignored map[string]e
 			dep = dep || late[m]
 		}
 		late[c.Name] = dep
+		defined[c.Name] = true
 		tests = append(tests, classTest{name: c.Name, def: c, expr: e, dependsOn: dep})
 	}
 	return tests, ignored
@@ -142,4 +153,15 @@ func (ex *exchange) evalClasses(late bool) {
 		}
 	}
 	*pv = classify.Packet4{}
+}
+
+// checkDeps refuses, as Kea does, a member() of a class that is neither
+// built in nor defined before in client-classes.
+func checkDeps(e *classify.Expr, defined map[string]bool) error {
+	for _, m := range e.Classes() {
+		if !classify.BuiltIn(m) && !defined[m] {
+			return fmt.Errorf("dhcp4srv: member('%s'): class %s is not defined before this one", m, m)
+		}
+	}
+	return nil
 }

@@ -24,18 +24,22 @@ func TestCompileClassTests(t *testing.T) {
 	    {"name": "early", "test": "member('pxe')"},
 	    {"name": "broken", "test": "option[60].text =="},
 	    {"name": "empty"},
+	    {"name": "uses-empty", "test": "member('empty') or member('HA_server1') or member('VENDOR_CLASS_x')"},
+	    {"name": "forward", "test": "member('later')"},
+	    {"name": "later"},
 	    {"name": "required", "test": "true", "only-if-required": true}]}}`))
 	require.NoError(t, err)
 	tests, ignored := compileClasses(cfg)
-	require.Len(t, ignored, 1)
+	require.Len(t, ignored, 2)
 	require.ErrorContains(t, ignored["broken"], "classify: 1:19: unexpected end of expression")
+	require.ErrorContains(t, ignored["forward"], "member('later'): class later is not defined before this one")
 	got := map[string]bool{}
 	var names []string
 	for _, tc := range tests {
 		names = append(names, tc.name)
 		got[tc.name] = tc.dependsOn
 	}
-	require.Equal(t, []string{"pxe", "named", "known-direct", "unknown-kw", "transitive", "early"}, names)
+	require.Equal(t, []string{"pxe", "named", "known-direct", "unknown-kw", "transitive", "early", "uses-empty"}, names)
 	require.Equal(t, map[string]bool{"pxe": false, "named": false, "known-direct": true, "unknown-kw": true,
-		"transitive": true, "early": false}, got)
+		"transitive": true, "early": false, "uses-empty": false}, got)
 }
