@@ -1,6 +1,7 @@
 package dhcp6srv
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -63,19 +64,28 @@ func compileClasses(cfg *cfgmgr.Config) *classTests {
 	ct := &classTests{}
 	var defs *option.DefSet
 	late := map[string]bool{}
+	defined := map[string]bool{}
 	for _, c := range cfg.ClientClasses {
-		if c == nil || strings.TrimSpace(c.Test) == "" || c.OnlyIfRequired {
+		if c == nil {
+			continue
+		}
+		if strings.TrimSpace(c.Test) == "" || c.OnlyIfRequired {
+			defined[c.Name] = true
 			continue
 		}
 		if defs == nil {
 			defs = cfg.DefSet()
 		}
 		e, err := classify.Compile(c.Test, defs, option.V6)
+		if err == nil {
+			err = checkDeps(e, defined)
+		}
 		if err != nil {
 			if ct.ignored == nil {
 				ct.ignored = map[string]error{}
 			}
 			ct.ignored[c.Name] = err
+			defined[c.Name] = true
 			continue
 		}
 		dep := e.DependsOnKnown()
@@ -83,6 +93,7 @@ func compileClasses(cfg *cfgmgr.Config) *classTests {
 			dep = dep || late[m]
 		}
 		late[c.Name] = dep
+		defined[c.Name] = true
 		ct.tests = append(ct.tests, classTest{name: c.Name, expr: e, late: dep})
 	}
 	return ct
@@ -182,4 +193,15 @@ func (x *exchange) evalClasses(late bool) {
 			x.addClass(t.name)
 		}
 	}
+}
+
+// checkDeps refuses, as Kea does, a member() of a class that is neither
+// built in nor defined before in client-classes.
+func checkDeps(e *classify.Expr, defined map[string]bool) error {
+	for _, m := range e.Classes() {
+		if !classify.BuiltIn(m) && !defined[m] {
+			return fmt.Errorf("dhcp6srv: member('%s'): class %s is not defined before this one", m, m)
+		}
+	}
+	return nil
 }
