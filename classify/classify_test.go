@@ -77,7 +77,10 @@ func TestEval4(t *testing.T) {
 		{"substring(option[60].hex,-5,all) == '00007'", true},
 		{"pkt4.mac == 0x020000000001", true},
 		{"relay4[1].hex == 'eth0'", true},
-		{"relay4[1].text == 'eth0'", true},
+		// .text is the value of string options, else Kea's rendering of a
+		// generic option (checked against kea-dhcp4 2.2).
+		{"relay4[1].text == 'eth0'", false},
+		{"relay4[1].text == 'type=001, len=004: 65:74:68:30'", true},
 		{"relay4[1].exists", true},
 		{"relay4[2].exists", false},
 		{"relay4[2].hex == ''", true},
@@ -111,8 +114,8 @@ func TestEval4(t *testing.T) {
 		{"split('', '.', 1) == ''", true},
 		{"split('a.b', '.', 0) == ''", true},
 		{"vendor[0].exists", true},
-		{"vendor-class[0].data == 'docsis3.0'", true},
-		{"option[82].option[1].text == 'eth0'", true},
+		{"vendor-class[0].data == 0x09646f63736973332e300178", true},
+		{"option[82].option[1].text == 'type=001, len=004: 65:74:68:30'", true},
 		{"concat('foo','bar') == 'foobar'", true},
 		{"concat(substring(option[60].hex,0,3),'x') == 'PXEx'", true},
 		{"ifelse(option[60].exists, 'yes', 'no') == 'yes'", true},
@@ -157,7 +160,8 @@ func TestEval4(t *testing.T) {
 		{"(option[60].hex + 'x') == 'PXEClient:Arch:00007x'", true},
 		{"concat(('a'), 'b') == 'ab'", true},
 		{"((option[60].exists))", true},
-		{"vendor[4491].option[1].text == 0x0203", true},
+		{"vendor[4491].option[1].text == 0x0203", false},
+		{"vendor[*].option[1].text == 'type=001, len=002: 02:03'", true},
 		// Literals.
 		{"0x41 == 'A'", true},
 		{"0x141 == 0x0141", true},
@@ -175,8 +179,12 @@ func TestEval4(t *testing.T) {
 		{"vendor-class[*].exists", true},
 		{"vendor-class[1].exists", false},
 		{"vendor-class.enterprise == 4491", true},
-		{"vendor-class[4491].data == 'docsis3.0'", true},
-		{"vendor-class[4491].data[1] == 'x'", true},
+		// In v4 a data tuple is the whole vendor-class-data of an
+		// enterprise block, as in Kea.
+		{"vendor-class[4491].data == 'docsis3.0'", false},
+		{"vendor-class[4491].data == 0x09646f63736973332e300178", true},
+		{"vendor-class[4491].data[1] == 'x'", false},
+		{"vendor-class[4491].data[1] == ''", true},
 		{"vendor-class[4491].data[2] == ''", true},
 		// Precedence: not > and > or.
 		{"not false and false", false},

@@ -45,10 +45,13 @@
 //	              member('KNOWN')), which the 2.2 ARM lists but kea-dhcp4 2.2
 //	              refuses ("Invalid character: u")
 //
-// What is accepted is checked against kea-dhcp4 and kea-dhcp6 2.2.0
-// themselves: testdata/kea22-verdicts.tsv holds some 260 expressions with
-// the verdict of "kea-dhcpN -t" on a config using each one, and
-// TestKea22Verdicts requires the same verdict (save the extensions).
+// Both the grammar and the results are checked against kea-dhcp4 and
+// kea-dhcp6 2.2.0 themselves: testdata/kea22-verdicts.tsv holds some 260
+// expressions with the verdict of "kea-dhcpN -t" on a config using each one
+// (TestKea22Verdicts requires the same verdict, save the extensions), and
+// testdata/kea22-eval[46].tsv a v4 and a relayed v6 packet with the result
+// Kea logged (EVAL_RESULT) for each of some 190 expressions (TestKea22Eval
+// requires the same results, save the differences listed below).
 //
 // Option names are resolved when compiling through the option.DefSet of the
 // server (the standard definitions plus option-def), in its default space
@@ -79,10 +82,18 @@
 //
 // # Differences from Kea 2.2
 //
-//   - option[N].text returns the raw option bytes. Kea calls the option's
-//     toString(), which is the same for string and binary options but is
-//     the decimal text of integer options and the dotted text of address
-//     options.
+//   - .text is Kea's Option::toString: the value of an option whose
+//     definition is a (non-array) string, else Kea's rendering of a generic
+//     option, "type=CCC, len=LLL: hh:hh:..." (5 digits in DHCPv6), which is
+//     what Kea gives for options without a definition and binary ones
+//     (relay4[1].text of circuit-id "eth0" is
+//     'type=001, len=004: 65:74:68:30'). For other typed options (integers,
+//     addresses, records, encapsulating options) Kea gives its debug text
+//     ("type=053, len=001: 1 (uint8)") and this package the generic
+//     rendering: use .hex for those.
+//   - pkt.len is the received datagram's length (Packet.Len); Kea's v4
+//     pkt.len is the length of the packet re-encoded from what it parsed,
+//     which can be a few bytes less.
 //   - Not supported: what Kea added after 2.2 (for example lcase, ucase,
 //     the template classes). CompileValue gives the string evaluation Kea
 //     uses elsewhere (flex-id, template classes).

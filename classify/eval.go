@@ -70,6 +70,49 @@ func (n lookupVal) evalVal(s *state) []byte { v, _ := n.x.lookup(s); return v }
 
 // ---- values
 
+// textNode is .text of an option that is not a plain string: Kea's
+// Option::toText of a generic option, "type=CCC, len=LLL: hh:hh:..."
+// (5 digits in DHCPv6), ” when absent.
+type textNode struct {
+	x    lookup
+	code uint16
+	v6   bool
+}
+
+func (n textNode) evalVal(s *state) []byte {
+	v, ok := n.x.lookup(s)
+	if !ok {
+		return nil
+	}
+	start := len(s.buf)
+	w := 3
+	if n.v6 {
+		w = 5
+	}
+	s.buf = append(s.buf, "type="...)
+	s.buf = appendPadded(s.buf, uint64(n.code), w)
+	s.buf = append(s.buf, ", len="...)
+	s.buf = appendPadded(s.buf, uint64(len(v)), w)
+	s.buf = append(s.buf, ": "...)
+	const digits = "0123456789abcdef"
+	for i, c := range v {
+		if i > 0 {
+			s.buf = append(s.buf, ':')
+		}
+		s.buf = append(s.buf, digits[c>>4], digits[c&15])
+	}
+	return s.buf[start:]
+}
+
+func appendPadded(b []byte, v uint64, w int) []byte {
+	var tmp [20]byte
+	d := strconv.AppendUint(tmp[:0], v, 10)
+	for i := len(d); i < w; i++ {
+		b = append(b, '0')
+	}
+	return append(b, d...)
+}
+
 type literal []byte
 
 func (l literal) evalVal(*state) []byte { return l }
@@ -448,7 +491,8 @@ func (n vendorOptLookup) lookup(s *state) ([]byte, bool) {
 	return subOption(b, n.code, s.v6)
 }
 
-// vendorClassData is vendor-class[ent].data[idx]: the idx-th tuple.
+// vendorClassData is vendor-class[ent].data[idx]: the idx-th tuple (in v4
+// the data of the idx-th enterprise block).
 type vendorClassData struct {
 	ent int64
 	idx int
@@ -457,6 +501,27 @@ type vendorClassData struct {
 func (n vendorClassData) evalVal(s *state) []byte {
 	_, b, ok := vendorBlock(s, true, n.ent)
 	if !ok {
+		return nil
+	}
+	if !s.v6 {
+		// Kea's OptionVendorClass in v4: each enterprise block's
+		// vendor-class-data is one tuple (data-len is its length), the
+		// enterprise numbers of the blocks after the first are skipped.
+		if n.idx == 0 {
+			return b
+		}
+		all, _ := s.p.Option(124)
+		all = all[5+len(b):]
+		for i := 1; len(all) >= 5; i++ {
+			l := int(all[4])
+			if len(all) < 5+l {
+				return nil
+			}
+			if i == n.idx {
+				return all[5 : 5+l]
+			}
+			all = all[5+l:]
+		}
 		return nil
 	}
 	lenSize := 1

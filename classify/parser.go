@@ -240,9 +240,9 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 			if err := p.expect(".", "sub-option code"); err != nil {
 				return nil, nil, err
 			}
-			return p.repr(subOptLookup{code, uint16(sub)}, true)
+			return p.repr(subOptLookup{code, uint16(sub)}, p.encapsulated(code), uint16(sub))
 		}
-		return p.repr(optLookup{code}, true)
+		return p.repr(optLookup{code}, p.defs.DefaultSpace(), code)
 	case "relay4":
 		if p.v6 {
 			return nil, nil, p.errAt(t, "relay4 is only available in DHCPv4")
@@ -254,7 +254,7 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 		if err := p.expect(".", "relay4 sub-option code"); err != nil {
 			return nil, nil, err
 		}
-		return p.repr(subOptLookup{82, uint16(sub)}, true)
+		return p.repr(subOptLookup{82, uint16(sub)}, "dhcp-agent-options-space", uint16(sub))
 	case "relay6":
 		if !p.v6 {
 			return nil, nil, p.errAt(t, "relay6 is only available in DHCPv6")
@@ -285,7 +285,7 @@ func (p *parser) term() (b boolNode, v valNode, err error) {
 			if err := p.expect(".", "option code"); err != nil {
 				return nil, nil, err
 			}
-			return p.repr(relay6Lookup{nest, uint16(code)}, true)
+			return p.repr(relay6Lookup{nest, uint16(code)}, p.defs.DefaultSpace(), uint16(code))
 		}
 		return nil, nil, p.errAt(f, "expected 'option', 'peeraddr' or 'linkaddr' after relay6[], got %s", f)
 	case "pkt4", "pkt6", "pkt":
@@ -444,19 +444,34 @@ func (p *parser) optionCode(kw token) (uint16, error) {
 	return uint16(code), p.expect("]", "option code")
 }
 
-// repr parses hex, text or exists after "option[..].".
-func (p *parser) repr(l lookup, text bool) (boolNode, valNode, error) {
+// repr parses hex, text or exists after "option[..].". space and code
+// locate the option's definition, which decides the .text rendering (space
+// "": none).
+func (p *parser) repr(l lookup, space string, code uint16) (boolNode, valNode, error) {
 	t := p.next()
 	switch {
 	case t.text == "exists" && t.kind == tIdent:
 		return existsNode{l}, nil, nil
-	case t.text == "hex" && t.kind == tIdent, text && t.text == "text" && t.kind == tIdent:
+	case t.text == "hex" && t.kind == tIdent:
 		return nil, lookupVal{l}, nil
+	case t.text == "text" && t.kind == tIdent:
+		if space != "" {
+			if d, ok := p.defs.LookupCode(space, code); ok && d.Type == option.TypeString && !d.Array {
+				return nil, lookupVal{l}, nil
+			}
+		}
+		return nil, textNode{l, code, p.v6}, nil
 	}
-	if text {
-		return nil, nil, p.errAt(t, "expected 'hex', 'text' or 'exists', got %s", t)
+	return nil, nil, p.errAt(t, "expected 'hex', 'text' or 'exists', got %s", t)
+}
+
+// encapsulated returns the option space encapsulated by option code of
+// the default space, or "".
+func (p *parser) encapsulated(code uint16) string {
+	if d, ok := p.defs.LookupCode(p.defs.DefaultSpace(), code); ok {
+		return d.Encapsulate
 	}
-	return nil, nil, p.errAt(t, "expected 'hex' or 'exists', got %s", t)
+	return ""
 }
 
 func (p *parser) args(fn string, n int) ([]valNode, error) {
@@ -576,7 +591,11 @@ func (p *parser) vendor(kw token) (boolNode, valNode, error) {
 		if err := p.expect(".", "vendor option code"); err != nil {
 			return nil, nil, err
 		}
-		return p.repr(vendorOptLookup{ent, uint16(code)}, true)
+		space := ""
+		if ent >= 0 {
+			space = option.VendorSpace(uint32(ent))
+		}
+		return p.repr(vendorOptLookup{ent, uint16(code)}, space, uint16(code))
 	case f.text == "data" && class:
 		idx := 0
 		if p.is("[") {
