@@ -279,6 +279,17 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
+// Deep nesting compiles in linear time and is bounded (a fuzz finding:
+// backtracking over parentheses was exponential).
+func TestDeepParentheses(t *testing.T) {
+	e := strings.Repeat("(", 200) + "option[60].hex" + strings.Repeat(")", 200) + " == 'PXEClient:Arch:00007'"
+	x, err := classify.Compile(e, nil, option.V4)
+	require.NoError(t, err)
+	require.True(t, x.Eval(packet4(t)))
+	_, err = classify.Compile(strings.Repeat("(", 100000), nil, option.V4)
+	require.EqualError(t, err, "classify: 1:258: parentheses nested deeper than 256")
+}
+
 func TestDependencies(t *testing.T) {
 	e, err := classify.Compile("member('VoIP') and known or member('VoIP') or unknown", nil, option.V4)
 	require.NoError(t, err)

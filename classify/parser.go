@@ -16,7 +16,13 @@ type parser struct {
 	defs *option.DefSet
 	v6   bool
 	deps []string
+	// valTok is the first token of the value mixedUnary returned last.
+	valTok token
+	depth  int // of parentheses
 }
+
+// maxDepth bounds the nesting of parentheses (and so the recursion).
+const maxDepth = 256
 
 func (p *parser) peek() token { return p.toks[p.pos] }
 
@@ -50,87 +56,118 @@ func (p *parser) expect(s, after string) error {
 	return nil
 }
 
+// The boolean grammar is parsed together with values, without
+// backtracking: a parenthesized expression may be either (Kea accepts
+// "(option[1].hex) == 'a'"). Where a boolean is required and a value was
+// parsed, the error is the missing "==".
+
+// orExpr parses a boolean expression.
 func (p *parser) orExpr() (boolNode, error) {
-	x, err := p.andExpr()
+	b, v, err := p.mixedOr()
 	if err != nil {
 		return nil, err
+	}
+	return p.needBool(b, v)
+}
+
+func (p *parser) needBool(b boolNode, v valNode) (boolNode, error) {
+	if v == nil {
+		return b, nil
+	}
+	t := p.valTok
+	what := "literal"
+	if t.kind == tIdent {
+		what = t.text + " value"
+	}
+	return nil, p.errAt(p.peek(), "expected '==' after %s, got %s", what, p.peek())
+}
+
+func (p *parser) mixedOr() (boolNode, valNode, error) {
+	b, v, err := p.mixedAnd()
+	if err != nil || v != nil {
+		return b, v, err
 	}
 	for p.is("or") {
 		p.next()
-		y, err := p.andExpr()
+		y, v, err := p.mixedAnd()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		x = orNode{x, y}
+		if v != nil {
+			_, err := p.needBool(nil, v)
+			return nil, nil, err
+		}
+		b = orNode{b, y}
 	}
-	return x, nil
+	return b, nil, nil
 }
 
-func (p *parser) andExpr() (boolNode, error) {
-	x, err := p.unary()
-	if err != nil {
-		return nil, err
+func (p *parser) mixedAnd() (boolNode, valNode, error) {
+	b, v, err := p.mixedUnary()
+	if err != nil || v != nil {
+		return b, v, err
 	}
 	for p.is("and") {
 		p.next()
-		y, err := p.unary()
+		y, v, err := p.mixedUnary()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		x = andNode{x, y}
+		if v != nil {
+			_, err := p.needBool(nil, v)
+			return nil, nil, err
+		}
+		b = andNode{b, y}
 	}
-	return x, nil
+	return b, nil, nil
 }
 
-func (p *parser) unary() (boolNode, error) {
+// mixedUnary parses not X, V == V, a boolean term, or a value (returned
+// as v, with its first token in p.valTok).
+func (p *parser) mixedUnary() (boolNode, valNode, error) {
 	if p.is("not") {
 		p.next()
-		x, err := p.unary()
+		b, v, err := p.mixedUnary()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return notNode{x}, nil
+		if b, err = p.needBool(b, v); err != nil {
+			return nil, nil, err
+		}
+		return notNode{b}, nil, nil
 	}
 	t := p.peek()
 	b, v, err := p.term()
-	if err != nil {
-		return nil, err
-	}
-	if b != nil {
-		return b, nil
+	if err != nil || b != nil {
+		return b, nil, err
 	}
 	if v, err = p.plus(v); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !p.is("==") {
-		what := "literal"
-		if t.kind == tIdent {
-			what = t.text + " value"
-		}
-		return nil, p.errAt(p.peek(), "expected '==' after %s, got %s", what, p.peek())
+		p.valTok = t
+		return nil, v, nil
 	}
 	p.next()
 	y, err := p.value()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return eqNode{v, y}, nil
+	return eqNode{v, y}, nil, nil
 }
 
-// paren parses what follows "(": a boolean or a value expression (Kea
-// accepts both in parentheses), then ")".
+// paren parses what follows "(": a boolean or a value expression, then
+// ")".
 func (p *parser) paren() (boolNode, valNode, error) {
-	start := p.pos
-	if v, err := p.value(); err == nil && p.is(")") {
-		p.next()
-		return nil, v, nil
+	if p.depth++; p.depth > maxDepth {
+		return nil, nil, p.errAt(p.peek(), "parentheses nested deeper than %d", maxDepth)
 	}
-	p.pos = start
-	b, err := p.orExpr()
+	defer func() { p.depth-- }()
+	b, v, err := p.mixedOr()
 	if err != nil {
 		return nil, nil, err
 	}
-	return b, nil, p.expect(")", "expression")
+	return b, v, p.expect(")", "expression")
 }
 
 // value parses a string expression.
