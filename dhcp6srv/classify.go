@@ -2,10 +2,7 @@ package dhcp6srv
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
 
@@ -99,25 +96,14 @@ func compileClasses(cfg *cfgmgr.Config) *classTests {
 	return ct
 }
 
-// compiled caches the compiled tests of each configuration, keyed weakly
-// so that a configuration no longer in use is forgotten. (The state
-// snapshot is the natural home for them; this cache keeps the class code
-// out of server.go.)
-var compiled sync.Map // weak.Pointer[cfgmgr.Config] -> *classTests
-
+// classTests compiles the class tests of cfg once per configuration (the
+// server keeps them in its state snapshot) and logs those that do not
+// compile.
 func (s *Server) classTests(cfg *cfgmgr.Config) *classTests {
 	if len(cfg.ClientClasses) == 0 {
 		return nil
 	}
-	key := weak.Make(cfg)
-	if v, ok := compiled.Load(key); ok {
-		return v.(*classTests)
-	}
 	ct := compileClasses(cfg)
-	if v, loaded := compiled.LoadOrStore(key, ct); loaded {
-		return v.(*classTests)
-	}
-	runtime.AddCleanup(cfg, func(k weak.Pointer[cfgmgr.Config]) { compiled.Delete(k) }, key)
 	for name, err := range ct.ignored {
 		s.o.log.Warn("dhcp6srv: client class test does not compile, class is only assigned by reservations",
 			"class", name, "err", err)
@@ -174,7 +160,7 @@ func (x *exchange) addClass(name string) {
 }
 
 func (x *exchange) evalClasses(late bool) {
-	ct := x.s.classTests(x.st.cfg)
+	ct := x.st.classes
 	if ct == nil || len(ct.tests) == 0 {
 		return
 	}

@@ -59,6 +59,7 @@ type state struct {
 	serverID   []byte
 	serverOpt  dhcpv6.Option
 	sidConfig  cfgmgr.ServerID
+	classes    *classTests // compiled client class tests, nil if none
 }
 
 var _ Handler = (*Server)(nil)
@@ -125,7 +126,7 @@ func (s *Server) Reconfigure(cfg *cfgmgr.Config) error {
 	if err != nil {
 		return fmt.Errorf("dhcp6srv: reservations: %w", err)
 	}
-	st := &state{cfg: cfg, index: subnetselect.New6(cfg), sidConfig: cfg.ServerID}
+	st := &state{cfg: cfg, index: subnetselect.New6(cfg), sidConfig: cfg.ServerID, classes: s.classTests(cfg)}
 	for _, name := range cfg.HostReservationIdentifiers() {
 		t, err := hostmgr.ParseIdentifierType(name)
 		if err != nil {
