@@ -63,7 +63,7 @@ import (
 type DDNS struct {
 	sender d2client.Sender
 	log    *slog.Logger
-	tab    atomic.Pointer[ddnsTable6]
+	tab    atomic.Pointer[d2client.ParamsTable]
 }
 
 var (
@@ -72,14 +72,6 @@ var (
 	_ LeaseObserver = (*DDNS)(nil)
 	_ Configurer    = (*DDNS)(nil)
 )
-
-type ddnsTable6 struct {
-	d2       cfgmgr.DDNSConfig
-	global   d2client.Params
-	bySubnet map[*cfgmgr.Subnet6]d2client.Params
-	byID     map[cfgmgr.SubnetID]d2client.Params
-	prev     *ddnsTable6
-}
 
 // NameFinisher is an optional interface of a NameHandler: the part of the
 // name handling that needs the granted addresses (Kea's generateFqdn).
@@ -145,28 +137,9 @@ func WithDDNS(d *DDNS) ServerOption {
 // changing nothing, on an invalid ddns-replace-client-name,
 // ddns-conflict-resolution-mode or hostname-char-set.
 func (d *DDNS) Configure(cfg *cfgmgr.Config) error {
-	if cfg == nil {
-		return fmt.Errorf("dhcp6srv: ddns: nil configuration")
-	}
-	t := &ddnsTable6{
-		d2:       cfg.DHCPDDNS,
-		bySubnet: make(map[*cfgmgr.Subnet6]d2client.Params, len(cfg.Subnets6)),
-		byID:     make(map[cfgmgr.SubnetID]d2client.Params, len(cfg.Subnets6)),
-	}
-	var err error
-	if t.global, err = d2client.ParamsFromScope(cfg.GlobalScope(), &t.d2); err != nil {
-		return fmt.Errorf("dhcp6srv: ddns: global parameters: %w", err)
-	}
-	for _, sn := range cfg.Subnets6 {
-		p, err := d2client.ParamsFromScope(&sn.Scope, &t.d2)
-		if err != nil {
-			return fmt.Errorf("dhcp6srv: ddns: subnet %d: %w", sn.ID, err)
-		}
-		t.bySubnet[sn] = p
-		t.byID[sn.ID] = p
-	}
-	if old := d.tab.Load(); old != nil {
-		t.prev = &ddnsTable6{d2: old.d2, global: old.global, bySubnet: old.bySubnet, byID: old.byID}
+	t, err := d2client.NewParamsTable(cfg, d.tab.Load())
+	if err != nil {
+		return fmt.Errorf("dhcp6srv: %w", err)
 	}
 	d.tab.Store(t)
 	return nil
@@ -175,38 +148,13 @@ func (d *DDNS) Configure(cfg *cfgmgr.Config) error {
 // Params returns the DDNS parameters in force for subnet s (the global
 // ones for nil).
 func (d *DDNS) Params(s *cfgmgr.Subnet6) d2client.Params {
-	t := d.tab.Load()
-	if t == nil {
-		return d2client.DefaultParams(false)
-	}
 	if s == nil {
-		return t.global
+		return d.tab.Load().For(nil)
 	}
-	if p, ok := t.bySubnet[s]; ok {
-		return p
-	}
-	if t.prev != nil {
-		if p, ok := t.prev.bySubnet[s]; ok {
-			return p
-		}
-	}
-	p, err := d2client.ParamsFromScope(&s.Scope, &t.d2)
-	if err != nil {
-		return d2client.DefaultParams(false)
-	}
-	return p
+	return d.tab.Load().For(&s.Scope)
 }
 
-func (d *DDNS) paramsByID(id uint32) d2client.Params {
-	t := d.tab.Load()
-	if t == nil {
-		return d2client.DefaultParams(false)
-	}
-	if p, ok := t.byID[cfgmgr.SubnetID(id)]; ok {
-		return p
-	}
-	return t.global
-}
+func (d *DDNS) paramsByID(id uint32) d2client.Params { return d.tab.Load().ByID(id) }
 
 // name6 is the outcome of the name handling of one request.
 type name6 struct {
