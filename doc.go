@@ -17,7 +17,10 @@
 //   - subnetselect: Kea's subnet selection rules for v4, 4o6 and v6.
 //   - alloc: the allocation engine and its allocators.
 //   - timermgr, stats: named timers and Kea-named statistics.
-//   - d2client, dhcp4o6: DDNS and the DHCPv4-over-DHCPv6 IPC.
+//   - classify: Kea's client classification expressions (libeval), compiled
+//     once per configuration and evaluated per packet.
+//   - d2client: DDNS (client FQDN options, DHCID, NameChangeRequests to
+//     kea-dhcp-ddns, or direct RFC 2136 updates).
 //   - dhcp4srv, dhcp6srv: the packet pipelines that compose all of the above.
 //   - dhcptest: in-process servers for unit tests of DHCP tooling.
 //
