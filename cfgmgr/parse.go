@@ -910,89 +910,74 @@ func (d *decoder) str(path string, v any, dst *string) {
 }
 
 func (d *decoder) network4(path string, val any, ids *idAssigner) *SharedNetwork4 {
-	o, ok := val.(*object)
-	if !ok {
-		d.typeErr(path, val, "a map")
-		return nil
-	}
 	n := &SharedNetwork4{}
-	var resMode any
-	var resModePath string
-	hasName := false
-	d.decodeObject(path, o, &n.Params, levelNetwork, func(key, p string, v any) bool {
-		switch key {
-		case "name":
-			hasName = true
-			d.str(p, v, &n.Name)
-			if n.Name == "" {
-				d.err(p, v, ErrValue, "empty shared network name")
-			}
-		case "subnet4":
-			l, ok := v.([]any)
-			if !ok {
-				d.typeErr(p, v, "a list")
-				return true
-			}
-			for i, e := range l {
-				if s := d.subnet4(fmt.Sprintf("%s[%d]", p, i), e, ids); s != nil {
-					s.Network = n
-					n.Subnets = append(n.Subnets, s)
-				}
-			}
-		default:
-			return d.networkKeys(key, p, v, &n.Params, &n.Options, &resMode, &resModePath)
+	ok := d.network(path, val, "subnet4", &n.Name, &n.Params, &n.Options, &n.UserContext, func(p string, e any) {
+		if s := d.subnet4(p, e, ids); s != nil {
+			s.Network = n
+			n.Subnets = append(n.Subnets, s)
 		}
-		return true
-	}, &n.UserContext)
-	d.reservationMode(resModePath, resMode, &n.Params)
-	d.checkParams(path, &n.Params)
-	if !hasName {
-		d.err(path, nil, ErrMissing, "missing \"name\"")
+	})
+	if !ok {
+		return nil
 	}
 	return n
 }
 
 func (d *decoder) network6(path string, val any, ids *idAssigner) *SharedNetwork6 {
+	n := &SharedNetwork6{}
+	ok := d.network(path, val, "subnet6", &n.Name, &n.Params, &n.Options, &n.UserContext, func(p string, e any) {
+		if s := d.subnet6(p, e, ids); s != nil {
+			s.Network = n
+			n.Subnets = append(n.Subnets, s)
+		}
+	})
+	if !ok {
+		return nil
+	}
+	return n
+}
+
+// network decodes a "shared-networks" entry of either family into the
+// fields given, passing each entry of its subnetKey list to addSubnet with
+// its path. It reports false when val is not a map.
+func (d *decoder) network(path string, val any, subnetKey string, name *string, params *Params,
+	opts *[]option.Data, uc *map[string]any, addSubnet func(path string, v any)) bool {
 	o, ok := val.(*object)
 	if !ok {
 		d.typeErr(path, val, "a map")
-		return nil
+		return false
 	}
-	n := &SharedNetwork6{}
 	var resMode any
 	var resModePath string
 	hasName := false
-	d.decodeObject(path, o, &n.Params, levelNetwork, func(key, p string, v any) bool {
+	d.decodeObject(path, o, params, levelNetwork, func(key, p string, v any) bool {
 		switch key {
 		case "name":
 			hasName = true
-			d.str(p, v, &n.Name)
-			if n.Name == "" {
+			d.str(p, v, name)
+			if *name == "" {
 				d.err(p, v, ErrValue, "empty shared network name")
 			}
-		case "subnet6":
+		case subnetKey:
 			l, ok := v.([]any)
 			if !ok {
 				d.typeErr(p, v, "a list")
 				return true
 			}
 			for i, e := range l {
-				if s := d.subnet6(fmt.Sprintf("%s[%d]", p, i), e, ids); s != nil {
-					s.Network = n
-					n.Subnets = append(n.Subnets, s)
-				}
+				addSubnet(fmt.Sprintf("%s[%d]", p, i), e)
 			}
 		default:
-			return d.networkKeys(key, p, v, &n.Params, &n.Options, &resMode, &resModePath)
+			return d.networkKeys(key, p, v, params, opts, &resMode, &resModePath)
 		}
 		return true
-	}, &n.UserContext)
-	d.reservationMode(resModePath, resMode, &n.Params)
-	d.checkParams(path, &n.Params)
+	}, uc)
+	d.reservationMode(resModePath, resMode, params)
+	d.checkParams(path, params)
 	if !hasName {
 		d.err(path, nil, ErrMissing, "missing \"name\"")
 	}
-	return n
+	return true
 }
 
 // poolCommon handles the keys shared by all pool kinds.
