@@ -754,150 +754,150 @@ func (d *decoder) networkKeys(key, path string, val any, p *Params, opts *[]opti
 }
 
 func (d *decoder) subnet4(path string, val any, ids *idAssigner) *Subnet4 {
-	o, ok := val.(*object)
-	if !ok {
-		d.typeErr(path, val, "a map")
-		return nil
-	}
 	s := &Subnet4{}
-	var resMode, resvVal any
-	var resModePath string
-	hasID, hasSubnet := false, false
-	d.decodeObject(path, o, &s.Params, levelNetwork, func(key, p string, v any) bool {
-		switch key {
-		case "id":
-			hasID = true
-			s.ID = d.subnetID(p, v)
-		case "subnet":
-			hasSubnet = true
-			s.Prefix = d.subnetPrefix(p, v)
-		case "pools":
-			l, ok := v.([]any)
-			if !ok {
-				d.typeErr(p, v, "a list")
-				return true
-			}
-			for i, e := range l {
-				if pl := d.pool4(fmt.Sprintf("%s[%d]", p, i), e); pl != nil {
-					s.Pools = append(s.Pools, pl)
+	ok := d.subnet(path, val, ids, subnetFields{&s.ID, &s.Prefix, &s.Params, &s.Options, &s.UserContext, &s.Reservations,
+		func(h *hostmgr.Host, id SubnetID) { h.SubnetID4 = id }},
+		func(key, p string, v any) bool {
+			switch key {
+			case "pools":
+				d.each(p, v, func(p string, e any) {
+					if pl := d.pool4(p, e); pl != nil {
+						s.Pools = append(s.Pools, pl)
+					}
+				})
+			case "4o6-subnet":
+				str, ok := v.(string)
+				if !ok {
+					d.typeErr(p, v, "a prefix string")
+					return true
 				}
-			}
-		case "reservations":
-			resvVal = v
-		case "4o6-subnet":
-			str, ok := v.(string)
-			if !ok {
-				d.typeErr(p, v, "a prefix string")
-				return true
-			}
-			pf, err := netip.ParsePrefix(str)
-			if err != nil || !pf.Addr().Is6() {
-				d.err(p, v, ErrValue, "not a valid IPv6 prefix")
-				return true
-			}
-			s.Subnet4o6 = pf
-		case "4o6-interface":
-			d.str(p, v, &s.Interface4o6)
-		case "4o6-interface-id":
-			d.str(p, v, &s.InterfaceID4o6)
-		default:
-			return d.networkKeys(key, p, v, &s.Params, &s.Options, &resMode, &resModePath)
-		}
-		return true
-	}, &s.UserContext)
-	d.reservationMode(resModePath, resMode, &s.Params)
-	d.checkParams(path, &s.Params)
-	if !hasSubnet {
-		d.err(path, nil, ErrMissing, "missing \"subnet\"")
-	}
-	if !hasID && d.opts.RequireSubnetID {
-		d.err(path, nil, ErrMissing, "missing \"id\" (required since Kea 2.6)")
-	}
-	ids.add(s.ID, func(id SubnetID) { s.ID = id })
-	if resvVal != nil {
-		s.Reservations = d.reservations(path+"/reservations", resvVal, s.ID)
-		if !hasID {
-			hs := s.Reservations
-			ids.seen[len(ids.seen)-1].set = func(id SubnetID) {
-				s.ID = id
-				for _, h := range hs {
-					h.SubnetID4 = id
+				pf, err := netip.ParsePrefix(str)
+				if err != nil || !pf.Addr().Is6() {
+					d.err(p, v, ErrValue, "not a valid IPv6 prefix")
+					return true
 				}
+				s.Subnet4o6 = pf
+			case "4o6-interface":
+				d.str(p, v, &s.Interface4o6)
+			case "4o6-interface-id":
+				d.str(p, v, &s.InterfaceID4o6)
+			default:
+				return false
 			}
-		}
+			return true
+		})
+	if !ok {
+		return nil
 	}
 	return s
 }
 
 func (d *decoder) subnet6(path string, val any, ids *idAssigner) *Subnet6 {
+	s := &Subnet6{}
+	ok := d.subnet(path, val, ids, subnetFields{&s.ID, &s.Prefix, &s.Params, &s.Options, &s.UserContext, &s.Reservations,
+		func(h *hostmgr.Host, id SubnetID) { h.SubnetID6 = id }},
+		func(key, p string, v any) bool {
+			switch key {
+			case "pools":
+				d.each(p, v, func(p string, e any) {
+					if pl := d.pool6(p, e); pl != nil {
+						s.Pools = append(s.Pools, pl)
+					}
+				})
+			case "pd-pools":
+				d.each(p, v, func(p string, e any) {
+					if pl := d.pdPool(p, e); pl != nil {
+						s.PDPools = append(s.PDPools, pl)
+					}
+				})
+			default:
+				return false
+			}
+			return true
+		})
+	if !ok {
+		return nil
+	}
+	return s
+}
+
+// subnetFields are the fields a subnet of either family shares, and how
+// to set a reservation's subnet id of that family.
+type subnetFields struct {
+	id           *SubnetID
+	prefix       *netip.Prefix
+	params       *Params
+	options      *[]option.Data
+	userContext  *map[string]any
+	reservations *[]*hostmgr.Host
+	setHostID    func(h *hostmgr.Host, id SubnetID)
+}
+
+// subnet decodes a "subnet4" or "subnet6" entry: the keys both families
+// share here, the family's own keys through own (which reports whether it
+// knew the key). It reports false when val is not a map.
+func (d *decoder) subnet(path string, val any, ids *idAssigner, f subnetFields, own func(key, path string, v any) bool) bool {
 	o, ok := val.(*object)
 	if !ok {
 		d.typeErr(path, val, "a map")
-		return nil
+		return false
 	}
-	s := &Subnet6{}
 	var resMode, resvVal any
 	var resModePath string
 	hasID, hasSubnet := false, false
-	d.decodeObject(path, o, &s.Params, levelNetwork, func(key, p string, v any) bool {
+	d.decodeObject(path, o, f.params, levelNetwork, func(key, p string, v any) bool {
 		switch key {
 		case "id":
 			hasID = true
-			s.ID = d.subnetID(p, v)
+			*f.id = d.subnetID(p, v)
 		case "subnet":
 			hasSubnet = true
-			s.Prefix = d.subnetPrefix(p, v)
-		case "pools":
-			l, ok := v.([]any)
-			if !ok {
-				d.typeErr(p, v, "a list")
-				return true
-			}
-			for i, e := range l {
-				if pl := d.pool6(fmt.Sprintf("%s[%d]", p, i), e); pl != nil {
-					s.Pools = append(s.Pools, pl)
-				}
-			}
-		case "pd-pools":
-			l, ok := v.([]any)
-			if !ok {
-				d.typeErr(p, v, "a list")
-				return true
-			}
-			for i, e := range l {
-				if pl := d.pdPool(fmt.Sprintf("%s[%d]", p, i), e); pl != nil {
-					s.PDPools = append(s.PDPools, pl)
-				}
-			}
+			*f.prefix = d.subnetPrefix(p, v)
 		case "reservations":
 			resvVal = v
 		default:
-			return d.networkKeys(key, p, v, &s.Params, &s.Options, &resMode, &resModePath)
+			if own(key, p, v) {
+				return true
+			}
+			return d.networkKeys(key, p, v, f.params, f.options, &resMode, &resModePath)
 		}
 		return true
-	}, &s.UserContext)
-	d.reservationMode(resModePath, resMode, &s.Params)
-	d.checkParams(path, &s.Params)
+	}, f.userContext)
+	d.reservationMode(resModePath, resMode, f.params)
+	d.checkParams(path, f.params)
 	if !hasSubnet {
 		d.err(path, nil, ErrMissing, "missing \"subnet\"")
 	}
 	if !hasID && d.opts.RequireSubnetID {
 		d.err(path, nil, ErrMissing, "missing \"id\" (required since Kea 2.6)")
 	}
-	ids.add(s.ID, func(id SubnetID) { s.ID = id })
+	ids.add(*f.id, func(id SubnetID) { *f.id = id })
 	if resvVal != nil {
-		s.Reservations = d.reservations(path+"/reservations", resvVal, s.ID)
+		*f.reservations = d.reservations(path+"/reservations", resvVal, *f.id)
 		if !hasID {
-			hs := s.Reservations
+			hs := *f.reservations
 			ids.seen[len(ids.seen)-1].set = func(id SubnetID) {
-				s.ID = id
+				*f.id = id
 				for _, h := range hs {
-					h.SubnetID6 = id
+					f.setHostID(h, id)
 				}
 			}
 		}
 	}
-	return s
+	return true
+}
+
+// each calls fn with the path and value of every element of the list v,
+// or reports that v is not a list.
+func (d *decoder) each(path string, v any, fn func(path string, e any)) {
+	l, ok := v.([]any)
+	if !ok {
+		d.typeErr(path, v, "a list")
+		return
+	}
+	for i, e := range l {
+		fn(fmt.Sprintf("%s[%d]", path, i), e)
+	}
 }
 
 func (d *decoder) str(path string, v any, dst *string) {
@@ -959,14 +959,7 @@ func (d *decoder) network(path string, val any, subnetKey string, name *string, 
 				d.err(p, v, ErrValue, "empty shared network name")
 			}
 		case subnetKey:
-			l, ok := v.([]any)
-			if !ok {
-				d.typeErr(p, v, "a list")
-				return true
-			}
-			for i, e := range l {
-				addSubnet(fmt.Sprintf("%s[%d]", p, i), e)
-			}
+			d.each(p, v, addSubnet)
 		default:
 			return d.networkKeys(key, p, v, params, opts, &resMode, &resModePath)
 		}
