@@ -1041,53 +1041,42 @@ func (d *decoder) poolRange(path string, v any) (first, last netip.Addr, ok bool
 }
 
 func (d *decoder) pool4(path string, val any) *Pool4 {
-	o, ok := val.(*object)
-	if !ok {
-		d.typeErr(path, val, "a map")
-		return nil
-	}
 	pl := &Pool4{}
-	has, good := false, true
-	d.poolObject(path, o, &pl.PoolCommon, func(key, p string, v any) bool {
-		if key != "pool" {
-			return false
-		}
-		has = true
-		pl.First, pl.Last, good = d.poolRange(p, v)
-		return true
-	})
-	if !has {
-		d.err(path, nil, ErrMissing, "missing \"pool\"")
-	}
-	if !has || !good {
+	if !d.addressPool(path, val, &pl.First, &pl.Last, &pl.PoolCommon) {
 		return nil
 	}
 	return pl
 }
 
 func (d *decoder) pool6(path string, val any) *Pool6 {
+	pl := &Pool6{}
+	if !d.addressPool(path, val, &pl.First, &pl.Last, &pl.PoolCommon) {
+		return nil
+	}
+	return pl
+}
+
+// addressPool decodes a "pools" entry of either family into its range and
+// common fields, and reports whether it holds a valid range.
+func (d *decoder) addressPool(path string, val any, first, last *netip.Addr, pc *PoolCommon) bool {
 	o, ok := val.(*object)
 	if !ok {
 		d.typeErr(path, val, "a map")
-		return nil
+		return false
 	}
-	pl := &Pool6{}
 	has, good := false, true
-	d.poolObject(path, o, &pl.PoolCommon, func(key, p string, v any) bool {
+	d.poolObject(path, o, pc, func(key, p string, v any) bool {
 		if key != "pool" {
 			return false
 		}
 		has = true
-		pl.First, pl.Last, good = d.poolRange(p, v)
+		*first, *last, good = d.poolRange(p, v)
 		return true
 	})
 	if !has {
 		d.err(path, nil, ErrMissing, "missing \"pool\"")
 	}
-	if !has || !good {
-		return nil
-	}
-	return pl
+	return has && good
 }
 
 // poolObject walks a pool map: own keys first, then the common ones.
