@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -46,6 +47,21 @@ type ReclaimResult struct {
 // probation ended are removed either way, unless the recover hook skips.
 // Each reclaimed lease runs the expire hook, which may skip it.
 func (e *Engine) ReclaimExpired4(ctx context.Context, maxLeases int, timeout time.Duration, remove bool) (ReclaimResult, error) {
+	return reclaimRun(ctx, e, &e.cycles4, "v4", maxLeases, timeout, e.leases.ExpiredLeases4,
+		func(l *leasemgr.Lease4) (leasemgr.LeaseType, netip.Addr) { return leasemgr.TypeV4, l.Addr },
+		func(ctx context.Context, st *state, l *leasemgr.Lease4) (bool, error) {
+			return e.reclaim4(ctx, st, l, remove)
+		})
+}
+
+// reclaimRun is the reclamation loop both families share: fetch one more
+// expired lease than allowed (to know whether a backlog remains), then
+// reclaim each under the in-flight resource lock until the lease or time
+// limit, always at least one.
+func reclaimRun[L any](ctx context.Context, e *Engine, cycles *reclaimCycles, fam string, maxLeases int, timeout time.Duration,
+	expired func(ctx context.Context, now time.Time, max int) ([]L, error),
+	resource func(L) (leasemgr.LeaseType, netip.Addr),
+	reclaimOne func(ctx context.Context, st *state, l L) (bool, error)) (ReclaimResult, error) {
 	st, err := e.acquire()
 	if err != nil {
 		return ReclaimResult{}, err
@@ -56,7 +72,7 @@ func (e *Engine) ReclaimExpired4(ctx context.Context, maxLeases int, timeout tim
 	if maxLeases > 0 {
 		fetch = maxLeases + 1
 	}
-	leases, err := e.leases.ExpiredLeases4(ctx, e.now(), fetch)
+	leases, err := expired(ctx, e.now(), fetch)
 	if err != nil {
 		return ReclaimResult{}, fmt.Errorf("alloc: expired leases: %w", err)
 	}
@@ -71,11 +87,11 @@ func (e *Engine) ReclaimExpired4(ctx context.Context, maxLeases int, timeout tim
 			res.Complete = false
 			break
 		}
-		if !h.TryLock(leasemgr.TypeV4, l.Addr) {
+		if !h.TryLock(resource(l)) {
 			res.Skipped++
 			continue
 		}
-		ok, err := e.reclaim4(ctx, st, l, remove)
+		ok, err := reclaimOne(ctx, st, l)
 		h.Release()
 		if err != nil {
 			return res, err
@@ -86,7 +102,7 @@ func (e *Engine) ReclaimExpired4(ctx context.Context, maxLeases int, timeout tim
 			res.Skipped++
 		}
 	}
-	e.cycles4.done(e, st, res.Complete, "v4")
+	cycles.done(e, st, res.Complete, fam)
 	return res, nil
 }
 
@@ -225,48 +241,11 @@ func (e *Engine) ScheduleReclamation(tm *timermgr.Manager, u leasemgr.Universe, 
 // ReclaimExpired6 is ReclaimExpired4 for DHCPv6 leases (Kea's
 // reclaimExpiredLeases6).
 func (e *Engine) ReclaimExpired6(ctx context.Context, maxLeases int, timeout time.Duration, remove bool) (ReclaimResult, error) {
-	st, err := e.acquire()
-	if err != nil {
-		return ReclaimResult{}, err
-	}
-	defer st.release()
-	begin := time.Now()
-	fetch := 0
-	if maxLeases > 0 {
-		fetch = maxLeases + 1
-	}
-	leases, err := e.leases.ExpiredLeases6(ctx, e.now(), fetch)
-	if err != nil {
-		return ReclaimResult{}, fmt.Errorf("alloc: expired leases: %w", err)
-	}
-	res := ReclaimResult{Complete: true}
-	if maxLeases > 0 && len(leases) > maxLeases {
-		leases = leases[:maxLeases]
-		res.Complete = false
-	}
-	h := NewResourceHandler(&e.res)
-	for i, l := range leases {
-		if i > 0 && ((timeout > 0 && time.Since(begin) >= timeout) || ctx.Err() != nil) {
-			res.Complete = false
-			break
-		}
-		if !h.TryLock(l.Type, l.Addr) {
-			res.Skipped++
-			continue
-		}
-		ok, err := e.reclaim6(ctx, st, l, remove)
-		h.Release()
-		if err != nil {
-			return res, err
-		}
-		if ok {
-			res.Reclaimed++
-		} else {
-			res.Skipped++
-		}
-	}
-	e.cycles6.done(e, st, res.Complete, "v6")
-	return res, nil
+	return reclaimRun(ctx, e, &e.cycles6, "v6", maxLeases, timeout, e.leases.ExpiredLeases6,
+		func(l *leasemgr.Lease6) (leasemgr.LeaseType, netip.Addr) { return l.Type, l.Addr },
+		func(ctx context.Context, st *state, l *leasemgr.Lease6) (bool, error) {
+			return e.reclaim6(ctx, st, l, remove)
+		})
 }
 
 func (e *Engine) reclaim6(ctx context.Context, st *state, l *leasemgr.Lease6, remove bool) (bool, error) {
