@@ -333,29 +333,47 @@ func pageArgs(raw json.RawMessage, cmd string, family int) (from netip.Addr, lim
 }
 
 func leaseList4(ls []*leasemgr.Lease4, withCount bool) Response {
-	text := fmt.Sprintf("%d IPv4 lease(s) found.", len(ls))
-	result := ResultSuccess
-	if len(ls) == 0 {
-		result = ResultEmpty
-	}
-	args := map[string]any{"leases": leases4JSON(ls)}
-	if withCount {
-		args["count"] = len(ls)
-	}
-	return Answer(result, text, args)
+	return leaseList(len(ls), "IPv4", leases4JSON(ls), withCount)
 }
 
 func leaseList6(ls []*leasemgr.Lease6, withCount bool) Response {
-	text := fmt.Sprintf("%d IPv6 lease(s) found.", len(ls))
+	return leaseList(len(ls), "IPv6", leases6JSON(ls), withCount)
+}
+
+// leaseList is Kea's answer to a lease listing: "N IPv4 lease(s) found.",
+// result empty when there are none, and the count for paged listings.
+func leaseList(n int, fam string, leases any, withCount bool) Response {
 	result := ResultSuccess
-	if len(ls) == 0 {
+	if n == 0 {
 		result = ResultEmpty
 	}
-	args := map[string]any{"leases": leases6JSON(ls)}
+	args := map[string]any{"leases": leases}
 	if withCount {
-		args["count"] = len(ls)
+		args["count"] = n
 	}
-	return Answer(result, text, args)
+	return Answer(result, fmt.Sprintf("%d %s lease(s) found.", n, fam), args)
+}
+
+// leasesOf answers lease4-get-all and lease6-get-all: every lease, or those
+// of the listed subnets, in order.
+func leasesOf[L any](ctx context.Context, raw json.RawMessage, all func(context.Context) ([]L, error),
+	bySubnet func(context.Context, uint32) ([]L, error)) ([]L, error) {
+	ids, everything, err := subnetsArg(raw)
+	if err != nil {
+		return nil, err
+	}
+	if everything {
+		return all(ctx)
+	}
+	var ls []L
+	for _, id := range ids {
+		part, err := bySubnet(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, part...)
+	}
+	return ls, nil
 }
 
 var notFound = Response{Result: ResultEmpty, Text: "Lease not found."}
@@ -388,22 +406,7 @@ func (c *LeaseCommands) lease4Get(ctx context.Context, raw json.RawMessage) Resp
 }
 
 func (c *LeaseCommands) lease4GetAll(ctx context.Context, raw json.RawMessage) Response {
-	ids, all, err := subnetsArg(raw)
-	if err != nil {
-		return Errorf("%v", err)
-	}
-	var ls []*leasemgr.Lease4
-	if all {
-		ls, err = c.Leases.AllLeases4(ctx)
-	} else {
-		for _, id := range ids {
-			var part []*leasemgr.Lease4
-			if part, err = c.Leases.Leases4BySubnet(ctx, id); err != nil {
-				break
-			}
-			ls = append(ls, part...)
-		}
-	}
+	ls, err := leasesOf(ctx, raw, c.Leases.AllLeases4, c.Leases.Leases4BySubnet)
 	if err != nil {
 		return Errorf("%v", err)
 	}
@@ -684,22 +687,7 @@ func (c *LeaseCommands) lease6Get(ctx context.Context, raw json.RawMessage) Resp
 }
 
 func (c *LeaseCommands) lease6GetAll(ctx context.Context, raw json.RawMessage) Response {
-	ids, all, err := subnetsArg(raw)
-	if err != nil {
-		return Errorf("%v", err)
-	}
-	var ls []*leasemgr.Lease6
-	if all {
-		ls, err = c.Leases.AllLeases6(ctx)
-	} else {
-		for _, id := range ids {
-			var part []*leasemgr.Lease6
-			if part, err = c.Leases.Leases6BySubnet(ctx, id); err != nil {
-				break
-			}
-			ls = append(ls, part...)
-		}
-	}
+	ls, err := leasesOf(ctx, raw, c.Leases.AllLeases6, c.Leases.Leases6BySubnet)
 	if err != nil {
 		return Errorf("%v", err)
 	}
