@@ -62,13 +62,17 @@ func (s *Server) ServeDHCP4(ctx context.Context, w ResponseWriter, req *dhcpv4.D
 	ex := s.pool.Get().(*exchange)
 	snap := s.snap.Load()
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		ex.init(s, snap, w, req)
+	ex.init(s, snap, w, req)
+	err = ex.process(ctx)
+	if err == errRetry {
+		// The configuration changed under the request (rare). Handle it
+		// again while holding off Reconfigure, so the engine and the
+		// snapshot agree and the request cannot be chased by further
+		// reconfigurations.
+		s.cfgMu.Lock()
+		ex.init(s, s.snap.Load(), w, req)
 		err = ex.process(ctx)
-		if err != errRetry {
-			break
-		}
-		snap = s.snap.Load()
+		s.cfgMu.Unlock()
 	}
 	if err != nil {
 		s.stDrop.Inc()
@@ -83,6 +87,14 @@ func (s *Server) ServeDHCP4(ctx context.Context, w ResponseWriter, req *dhcpv4.D
 	}
 	ex.release()
 	s.pool.Put(ex)
+}
+
+// stale reports whether the configuration changed under the request:
+// another snapshot is published, or the engine already runs another
+// configuration (Reconfigure configures the engine before it publishes the
+// snapshot).
+func (ex *exchange) stale() bool {
+	return ex.s.snap.Load() != ex.snap || ex.s.engine.Config() != ex.snap.cfg
 }
 
 func (ex *exchange) init(s *Server, snap *snapshot, w ResponseWriter, req *dhcpv4.DHCPv4) {
@@ -526,7 +538,7 @@ func (ex *exchange) allocate(ctx context.Context, fake bool) error {
 // allocFailed decides between silence and DHCPNAK when the engine gives
 // nothing (Kea's assignLease, allocation failure branch).
 func (ex *exchange) allocFailed(err error, fake bool, hint netip.Addr) error {
-	if errors.Is(err, alloc.ErrNoSubnet) && ex.s.snap.Load() != ex.snap {
+	if errors.Is(err, alloc.ErrNoSubnet) && ex.stale() {
 		return errRetry
 	}
 	if fake {
@@ -723,7 +735,7 @@ func (ex *exchange) bootp4(ctx context.Context) error {
 	ex.names(ctx, resp, false)
 	l, err := ex.s.engine.Request4(ex.engineCtx(ctx), &ex.cc)
 	if err != nil || l == nil {
-		if errors.Is(err, alloc.ErrNoSubnet) && ex.s.snap.Load() != ex.snap {
+		if errors.Is(err, alloc.ErrNoSubnet) && ex.stale() {
 			return errRetry
 		}
 		return ex.drop("BOOTP allocation failed: " + errString(err))

@@ -32,10 +32,14 @@ func TestReconfigureUnderLoad(t *testing.T) {
 	h := newHarness(t, `{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "192.0.2.0/24",
 		"pools": [{"pool": "192.0.2.10 - 192.0.2.129"}]}]}}`, dhcp4srv.WithServerStats(st))
 
-	const workers, per = 6, 25
+	// 120 clients: each pool (120 and 121 addresses) can hold all of
+	// them, so no DISCOVER meets an exhausted pool whichever configuration
+	// the clients happen to allocate under.
+	const workers, per = 6, 20
 	var stop atomic.Bool
 	var swaps atomic.Int64
 	done := make(chan struct{})
+	swapping := make(chan struct{}) // closed once reconfigurations are under way
 	go func() {
 		defer close(done)
 		for i := 0; !stop.Load(); i++ {
@@ -47,10 +51,13 @@ func TestReconfigureUnderLoad(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			swaps.Add(1)
+			if swaps.Add(1) == 2 {
+				close(swapping)
+			}
 			time.Sleep(200 * time.Microsecond)
 		}
 	}()
+	<-swapping
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	seen := map[string]bool{}

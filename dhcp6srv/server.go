@@ -244,8 +244,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // none (see the package documentation).
 //
 // It takes no lock: the request is handled with the state current when it
-// starts, and handled again (at most maxAttempts times in all) when a
-// Reconfigure took its subnet away from the engine meanwhile.
+// starts. If a Reconfigure took its subnet away from the engine meanwhile,
+// it is handled once more with Reconfigure held off, so it is never dropped
+// for a change of configuration.
 func (s *Server) ServeDHCP6(ctx context.Context, w ResponseWriter, req dhcpv6.DHCPv6) {
 	msg, relays, err := Decapsulate(req)
 	if err != nil {
@@ -254,18 +255,21 @@ func (s *Server) ServeDHCP6(ctx context.Context, w ResponseWriter, req dhcpv6.DH
 	}
 	x := exchangePool.Get().(*exchange)
 	defer x.free()
-	var reply *dhcpv6.Message
-	for attempt := 1; ; attempt++ {
+	x.s, x.st, x.w, x.req, x.msg, x.relays = s, s.st.Load(), w, req, msg, relays
+	reply := x.process(ctx)
+	if reply == retryReply {
+		// The configuration changed under the request (rare). Handle it
+		// again while holding off Reconfigure, so the engine and the state
+		// agree and the request cannot be chased by further
+		// reconfigurations.
+		s.cfgMu.Lock()
+		x.reset()
 		x.s, x.st, x.w, x.req, x.msg, x.relays = s, s.st.Load(), w, req, msg, relays
 		reply = x.process(ctx)
-		if reply != retryReply {
-			break
+		s.cfgMu.Unlock()
+		if reply == retryReply {
+			return // cannot happen: nothing changes while cfgMu is held
 		}
-		if attempt == maxAttempts {
-			s.debug("dhcp6srv: dropped: configuration changed during each attempt", "attempts", attempt)
-			return
-		}
-		x.reset()
 	}
 	if reply == nil {
 		return
@@ -285,10 +289,6 @@ func (s *Server) debug(msg string, args ...any) {
 	}
 }
 
-// maxAttempts bounds how often ServeDHCP6 handles one request when
-// Reconfigure calls keep racing it (as dhcp4srv does).
-const maxAttempts = 3
-
 // retryReply is what process returns (instead of a reply) when the request
 // must be handled again with the new state: see stale.
 var retryReply = new(dhcpv6.Message)
@@ -297,8 +297,13 @@ var retryReply = new(dhcpv6.Message)
 // handled again: the engine does not know the request's subnet because a
 // Reconfigure switched it to a new configuration after the request loaded
 // its state.
+//
+// Reconfigure configures the engine before it publishes the new state, so
+// the engine may already run the new configuration while the state a
+// request loaded is still the current one: that counts as stale too.
 func (x *exchange) stale(err error) bool {
-	return errors.Is(err, alloc.ErrNoSubnet) && x.s.st.Load() != x.st
+	return errors.Is(err, alloc.ErrNoSubnet) &&
+		(x.s.st.Load() != x.st || x.s.engine.Config() != x.st.cfg)
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
